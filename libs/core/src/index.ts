@@ -1,0 +1,18 @@
+export * from './errors/webhook-verification.error.js';
+export * from './http/read-raw-body.js';
+export type { WebhookHeaders } from './internal/headers.js';
+export * from './replay/memory-replay.store.js';
+export * from './replay/redis-replay.store.js';
+export * from './replay/replay-key.js';
+export * from './replay/replay-store.interface.js';
+export * from './schemes/hmac.scheme.js';
+export * from './schemes/standard-webhooks.scheme.js';
+export * from './schemes/scheme-registry.js';
+export type * from './schemes/webhook-scheme.interface.js';
+export * from './secrets/check-secrets.js';
+export * from './secrets/generate-secret.js';
+export * from './secrets/secret.js';
+export type * from './secrets/secret-resolver.interface.js';
+export * from './secrets/secret-resolvers.js';
+export type { VerifiedWebhook } from './verify/verified-webhook.interface.js';
+export * from './verify/webhook-verifier.js';

@@ -1,0 +1,28 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+export interface ReplayKeyParts {
+  /** Key prefix; one per application sharing a Redis. Default `vw:`. */
+  readonly prefix?: string;
+  readonly endpoint: string;
+  readonly tenant?: string | undefined;
+  /** The replay identity from signed material (see WebhookScheme.replayId). */
+  readonly replayId: string;
+}
+
+/**
+ * A bounded, namespaced key. The digest inside `{…}` is a Redis Cluster hash tag, so a key and
+ * anything derived from it stay in one slot; keys still spread evenly over the cluster.
+ */
+export function replayKey(parts: ReplayKeyParts): string {
+  const digest = createHash('sha256')
+    .update(parts.endpoint)
+    .update('\0')
+    .update(parts.tenant ?? '')
+    .update('\0')
+    .update(parts.replayId)
+    .digest('base64url');
+  return `${parts.prefix ?? 'vw:'}{${digest}}`;
+}
+
+/** An unguessable claim token, so a late release never deletes another request's claim. */
+export const newClaimToken = (): string => randomBytes(12).toString('base64url');

@@ -1,0 +1,187 @@
+import { createHmac } from 'node:crypto';
+import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
+import type { SignatureEncoding } from '../internal/encoding.js';
+import { decodeSignature } from '../internal/encoding.js';
+import type { WebhookHeaders } from '../internal/headers.js';
+import { readHeader, requireHeader } from '../internal/headers.js';
+import { anySignatureMatches } from '../internal/safe-compare.js';
+import { hasStrayWhitespace } from '../secrets/secret.js';
+import { parseUnixMillis, parseUnixSeconds, toUnixSeconds } from './timestamp.js';
+import type { ParseLimits, ParsedWebhook, SignInput, WebhookScheme } from './webhook-scheme.interface.js';
+
+export type HmacAlgorithm = 'sha256' | 'sha384' | 'sha512' | 'sha3-256' | 'sha3-512' | 'sha1';
+
+export interface HmacSchemeOptions {
+  /** Scheme name for logs and the default endpoint. Default `hmac`. */
+  name?: string;
+  /** Header carrying the signature, e.g. `x-hmac`. */
+  signatureHeader: string;
+  /** Default `sha256`. `sha1` is refused unless `legacy: true`. */
+  algorithm?: HmacAlgorithm;
+  /** Allows sha1 for senders that still use it. SHA-1 HMAC is not broken, but new senders should not choose it. */
+  legacy?: boolean;
+  /** Default `hex`. */
+  encoding?: SignatureEncoding;
+  /** A prefix before the signature, e.g. `sha256=`. */
+  prefix?: string;
+  /** Several signatures in one header, separated by this string (rotation). Default: one signature. */
+  separator?: string;
+  idHeader?: string;
+  typeHeader?: string;
+  timestampHeader?: string;
+  /** Unit of the timestamp header. Default `s`. */
+  timestampUnit?: 's' | 'ms';
+  /**
+   * What is signed: `{body}` (default), or a template with `{id}`, `{timestamp}` and `{type}`
+   * around it, e.g. `{id}.{timestamp}.{body}`. Only the fields named here are trusted.
+   */
+  signedContent?: string;
+  /** Freshness window in ms (both directions) when a timestamp is signed. Default 5 minutes. */
+  toleranceMs?: number;
+  /** How the secret string becomes key bytes. Default `utf8`. */
+  secretEncoding?: 'utf8' | 'base64' | 'hex';
+}
+
+const FIELD = /\{(id|timestamp|type|body)\}/g;
+type Field = 'id' | 'timestamp' | 'type' | 'body';
+
+/** Splits a template into literal text and fields; `{body}` must appear exactly once. */
+function compileTemplate(template: string): { before: (string | Field)[]; after: (string | Field)[]; uses: Set<Field> } {
+  const parts: (string | Field)[] = [];
+  let last = 0;
+  for (const match of template.matchAll(FIELD)) {
+    if (match.index > last) parts.push(template.slice(last, match.index));
+    parts.push(match[1] as Field);
+    last = match.index + match[0].length;
+  }
+  if (last < template.length) parts.push(template.slice(last));
+  const bodyAt = parts.indexOf('body');
+  if (bodyAt === -1 || parts.lastIndexOf('body') !== bodyAt) {
+    throw new Error(`hmac(): signedContent must contain {body} exactly once, got "${template}".`);
+  }
+  return {
+    before: parts.slice(0, bodyAt),
+    after: parts.slice(bodyAt + 1),
+    uses: new Set(parts.filter((part): part is Field => part === 'id' || part === 'timestamp' || part === 'type')),
+  };
+}
+
+/**
+ * A generic HMAC scheme for senders without a preset, e.g. AWS API Gateway + SQS + Lambda setups
+ * that send `x-hmac: <hex HMAC-SHA256 of the body>`.
+ */
+export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
+  const algorithm = options.algorithm ?? 'sha256';
+  if (algorithm === 'sha1' && !options.legacy) {
+    throw new Error('hmac(): sha1 needs `legacy: true`; prefer sha256 for new senders.');
+  }
+  const encoding = options.encoding ?? 'hex';
+  const prefix = options.prefix ?? '';
+  const signatureHeader = options.signatureHeader.toLowerCase();
+  const template = compileTemplate(options.signedContent ?? '{body}');
+  if (template.uses.has('id') && !options.idHeader) throw new Error('hmac(): {id} is signed but idHeader is not set.');
+  if (template.uses.has('type') && !options.typeHeader) {
+    throw new Error('hmac(): {type} is signed but typeHeader is not set.');
+  }
+  if (template.uses.has('timestamp') && !options.timestampHeader) {
+    throw new Error('hmac(): {timestamp} is signed but timestampHeader is not set.');
+  }
+  const timestampSigned = template.uses.has('timestamp');
+  const timestampUnit = options.timestampUnit ?? 's';
+  const digestBytes = createHmac(algorithm, 'probe').digest().length;
+
+  const render = (parts: (string | Field)[], fields: Record<'id' | 'timestamp' | 'type', string>) =>
+    parts.map((part) => (part === 'id' || part === 'timestamp' || part === 'type' ? fields[part] : part)).join('');
+
+  const mac = (key: Buffer, body: Buffer, fields: Record<'id' | 'timestamp' | 'type', string>) => {
+    const hmacStream = createHmac(algorithm, key);
+    if (template.before.length > 0) hmacStream.update(render(template.before, fields));
+    hmacStream.update(body);
+    if (template.after.length > 0) hmacStream.update(render(template.after, fields));
+    return hmacStream.digest();
+  };
+
+  const formatTimestamp = (ms: number) => (timestampUnit === 's' ? String(toUnixSeconds(ms)) : String(ms));
+
+  const importKey = (secret: string | Buffer): Buffer => {
+    if (Buffer.isBuffer(secret)) return secret;
+    if (hasStrayWhitespace(secret)) {
+      throw new WebhookVerificationError('invalid_secret', `The ${options.name ?? 'hmac'} secret has stray whitespace.`);
+    }
+    if (secret === '') throw new WebhookVerificationError('invalid_secret', 'The secret is empty.');
+    return Buffer.from(secret, options.secretEncoding ?? 'utf8');
+  };
+
+  return {
+    name: options.name ?? 'hmac',
+    signs: { id: template.uses.has('id'), timestamp: timestampSigned, type: template.uses.has('type') },
+    defaultToleranceMs: options.timestampHeader ? (options.toleranceMs ?? 5 * 60_000) : undefined,
+
+    parse(headers: WebhookHeaders, limits: ParseLimits): ParsedWebhook {
+      const header = readHeader(headers, signatureHeader, limits.maxHeaderLength);
+      if (header === undefined || header === '') {
+        throw new WebhookVerificationError('missing_signature', `Header ${signatureHeader} is missing.`);
+      }
+      const values = options.separator ? header.split(options.separator) : [header];
+      if (values.length > limits.maxSignatures) {
+        throw new WebhookVerificationError('too_many_signatures', `Header ${signatureHeader} lists too many signatures.`);
+      }
+      const signatures: Buffer[] = [];
+      for (const raw of values) {
+        const value = raw.trim();
+        if (!value.startsWith(prefix)) continue;
+        const signature = decodeSignature(value.slice(prefix.length), encoding);
+        if (signature?.length === digestBytes) signatures.push(signature);
+      }
+      if (signatures.length === 0) {
+        throw new WebhookVerificationError('malformed_signature', `Header ${signatureHeader} holds no well-formed signature.`);
+      }
+      const read = (name: string | undefined, required: boolean) =>
+        name === undefined
+          ? undefined
+          : required
+            ? requireHeader(headers, [name.toLowerCase()], limits.maxHeaderLength)
+            : readHeader(headers, name.toLowerCase(), limits.maxHeaderLength);
+      const id = read(options.idHeader, template.uses.has('id'));
+      const type = read(options.typeHeader, template.uses.has('type'));
+      const rawTimestamp = read(options.timestampHeader, timestampSigned);
+      const timestamp =
+        rawTimestamp === undefined
+          ? undefined
+          : timestampUnit === 's'
+            ? parseUnixSeconds(rawTimestamp)
+            : parseUnixMillis(rawTimestamp);
+      // An unsigned timestamp proves nothing, so it is not used for freshness.
+      return { signatures, id, type, timestamp: timestampSigned ? timestamp : undefined };
+    },
+
+    importKey,
+
+    verify(parsed: ParsedWebhook, rawBody: Buffer, key: Buffer): boolean {
+      const fields = {
+        id: parsed.id ?? '',
+        type: parsed.type ?? '',
+        timestamp: parsed.timestamp === undefined ? '' : formatTimestamp(parsed.timestamp),
+      };
+      return anySignatureMatches(mac(key, rawBody, fields), parsed.signatures);
+    },
+
+    sign(input: SignInput): Record<string, string> {
+      const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body, 'utf8');
+      const time = input.timestamp === undefined ? Date.now() : typeof input.timestamp === 'number' ? input.timestamp : input.timestamp.getTime();
+      const fields = {
+        id: input.id ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
+        type: input.type ?? 'test.event',
+        timestamp: formatTimestamp(time),
+      };
+      const headers: Record<string, string> = {
+        [signatureHeader]: prefix + mac(importKey(input.secret), body, fields).toString(encoding),
+        'content-type': 'application/json',
+      };
+      if (options.idHeader) headers[options.idHeader.toLowerCase()] = fields.id;
+      if (options.typeHeader) headers[options.typeHeader.toLowerCase()] = fields.type;
+      if (options.timestampHeader) headers[options.timestampHeader.toLowerCase()] = fields.timestamp;
+      return headers;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { WebhookHeaders } from '../internal/headers.js';
+import type { ResolvedSecrets, SecretInput } from './secret.js';
+
+/** What a resolver knows about a delivery before it is verified. Nothing here comes from the body. */
+export interface SecretContext {
+  /** The endpoint name given on the route (defaults to the scheme's name). */
+  readonly endpoint: string;
+  /** The scheme's name, e.g. `standard-webhooks`. */
+  readonly scheme: string;
+  /** The event type from headers, when the scheme sends one. Unverified: choose a key by it, trust nothing else. */
+  readonly eventType: string | undefined;
+  /** The tenant, when the route names one (a route parameter). */
+  readonly tenant: string | undefined;
+  /** Route parameters, e.g. `{ tenant: 'acme' }`. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly headers: WebhookHeaders;
+}
+
+/**
+ * Finds the secret(s) for one delivery. Return several during rotation; return nothing for an
+ * unknown endpoint or tenant (the delivery is refused with 401). Throwing answers 503.
+ */
+export interface SecretResolver {
+  resolve(context: SecretContext): ResolvedSecrets | Promise<ResolvedSecrets>;
+  /**
+   * Optional: the secrets this resolver can name up front, so they are checked at boot (format,
+   * whitespace, length). Resolvers backed by a database leave it out.
+   */
+  knownSecrets?(): Iterable<KnownSecret>;
+}
+
+export interface KnownSecret {
+  /** Where the secret is used, for the boot error message (`endpoint stripe`, `tenant acme`). */
+  readonly where: string;
+  /** Restrict the check to one endpoint; omitted = it may serve any endpoint. */
+  readonly endpoint?: string;
+  readonly secret: SecretInput;
+}
+
+export type SecretResolverFunction = (context: SecretContext) => ResolvedSecrets | Promise<ResolvedSecrets>;

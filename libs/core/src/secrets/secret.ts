@@ -1,0 +1,25 @@
+/** A secret with an optional label, so rotation can be logged by name and never by value. */
+export interface Secret {
+  readonly value: string | Buffer;
+  /** A name for logs and metrics, e.g. `2026-11-primary`. Never the secret itself. */
+  readonly label?: string;
+}
+
+export type SecretInput = string | Secret;
+
+/** What a resolver returns: one secret, several during rotation, or nothing for an unknown endpoint. */
+export type ResolvedSecrets = SecretInput | readonly SecretInput[] | undefined | null;
+
+export function toSecretList(resolved: ResolvedSecrets): Secret[] {
+  if (resolved === undefined || resolved === null) return [];
+  const list = Array.isArray(resolved) ? (resolved as readonly SecretInput[]) : [resolved as SecretInput];
+  return list.map((item) => (typeof item === 'string' ? { value: item } : item));
+}
+
+/** Below this many bytes of key material a secret is guessable offline from one captured delivery. */
+export const MIN_SECRET_BYTES = 16;
+
+/** Stray whitespace is the most common copy-paste fault and silently breaks every signature. */
+export function hasStrayWhitespace(value: string): boolean {
+  return value !== value.trim() || /[\r\n\t]/.test(value);
+}

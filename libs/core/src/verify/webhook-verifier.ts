@@ -1,0 +1,253 @@
+import { createHash } from 'node:crypto';
+import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
+import type { WebhookHeaders } from '../internal/headers.js';
+import { DEFAULT_MAX_HEADER_LENGTH } from '../internal/headers.js';
+import { replayKey } from '../replay/replay-key.js';
+import type { ReplayStore } from '../replay/replay-store.interface.js';
+import type { ParsedWebhook, WebhookScheme } from '../schemes/webhook-scheme.interface.js';
+import type { Secret } from '../secrets/secret.js';
+import { toSecretList } from '../secrets/secret.js';
+import type { SecretContext, SecretResolver } from '../secrets/secret-resolver.interface.js';
+import type { SecretSource } from '../secrets/secret-resolvers.js';
+import { toSecretResolver } from '../secrets/secret-resolvers.js';
+import { parsePayload } from './payload.js';
+import type { VerifiedWebhook } from './verified-webhook.interface.js';
+
+export const DEFAULT_REPLAY_WINDOW_MS = 5 * 60_000;
+export const DEFAULT_LEASE_MS = 60_000;
+export const DEFAULT_MAX_SIGNATURES = 16;
+
+export interface ReplayOptions {
+  readonly store: ReplayStore;
+  /** How long a processed delivery is remembered at least. Default 5 minutes. */
+  readonly windowMs?: number;
+  /** How long a claim holds while the handler runs; after a crash the retry waits this long. Default 60 s. */
+  readonly leaseMs?: number;
+  /** Key prefix, one per application sharing a Redis. Default `vw:`. */
+  readonly keyPrefix?: string;
+  /**
+   * Explicit, logged fail-open: when the store is unreachable, process the delivery without replay
+   * protection instead of answering 503. Off by default (DESIGN §4.8).
+   */
+  readonly failOpen?: boolean;
+}
+
+export interface WebhookVerifierOptions {
+  readonly scheme: WebhookScheme;
+  readonly secrets: SecretSource;
+  /** Endpoint name for the resolver and the replay namespace. Default: the scheme's name. */
+  readonly endpoint?: string;
+  /** Freshness window in ms; default the scheme's. 0 turns the check off (not advised). */
+  readonly toleranceMs?: number;
+  /** Replay protection; `false` turns it off (not advised). */
+  readonly replay: ReplayOptions | false;
+  /** Injectable clock (ms since epoch), for tests. */
+  readonly clock?: () => number;
+  readonly maxHeaderLength?: number;
+  readonly maxSignatures?: number;
+  /** Told about a fail-open pass or a late store failure; never given a secret. */
+  readonly onWarning?: (message: string, error?: unknown) => void;
+}
+
+export interface WebhookRequest {
+  readonly headers: WebhookHeaders;
+  readonly rawBody: Buffer;
+  /** Route parameters, e.g. `{ tenant: 'acme' }`. */
+  readonly params?: Readonly<Record<string, string>>;
+  /** The tenant this delivery is for; namespaces secrets and replay keys. */
+  readonly tenant?: string | undefined;
+  /** Overrides the verifier's endpoint for this request. */
+  readonly endpoint?: string;
+}
+
+/** The outcome of `verify`: a new delivery to process, or a duplicate of one already processed. */
+export type VerificationOutcome =
+  | { readonly duplicate: false; readonly event: VerifiedWebhook; readonly claim: ReplayClaim | undefined }
+  | { readonly duplicate: true; readonly event: VerifiedWebhook; readonly claim: undefined };
+
+/** A held replay claim: settle it once the handler has run. */
+export interface ReplayClaim {
+  readonly key: string;
+  /** The delivery was processed: answer its duplicates 2xx from now on. */
+  complete(): Promise<void>;
+  /** The handler failed: let the sender's retry be processed. */
+  release(): Promise<void>;
+}
+
+const MAX_CACHED_KEYS = 1_000;
+
+/**
+ * The framework-free pipeline (DESIGN §2, steps 3–7): parse, freshness, secrets, signature, replay
+ * claim. Create one per route and reuse it: imported keys are cached.
+ */
+export class WebhookVerifier {
+  readonly scheme: WebhookScheme;
+  readonly endpoint: string;
+  readonly toleranceMs: number | undefined;
+  private readonly resolver: SecretResolver;
+  private readonly clock: () => number;
+  private readonly limits: { maxHeaderLength: number; maxSignatures: number };
+  private readonly keys = new Map<string | Buffer, unknown>();
+
+  constructor(private readonly options: WebhookVerifierOptions) {
+    this.scheme = options.scheme;
+    this.endpoint = options.endpoint ?? options.scheme.name;
+    this.toleranceMs = options.toleranceMs ?? options.scheme.defaultToleranceMs;
+    this.resolver = toSecretResolver(options.secrets);
+    this.clock = options.clock ?? Date.now;
+    this.limits = {
+      maxHeaderLength: options.maxHeaderLength ?? DEFAULT_MAX_HEADER_LENGTH,
+      maxSignatures: options.maxSignatures ?? DEFAULT_MAX_SIGNATURES,
+    };
+  }
+
+  /** Verifies a delivery and claims it; throws WebhookVerificationError when it must be refused. */
+  async verify(request: WebhookRequest): Promise<VerificationOutcome> {
+    const parsed = this.scheme.parse(request.headers, this.limits);
+    const now = this.clock();
+    this.checkFreshness(parsed, now);
+    const endpoint = request.endpoint ?? this.endpoint;
+    const secrets = await this.resolveSecrets(parsed, request, endpoint);
+    if (!this.matchesAny(parsed, request.rawBody, secrets)) {
+      throw new WebhookVerificationError('signature_mismatch', 'No signature matches the configured secret(s).');
+    }
+    const event = this.toEvent(parsed, request, endpoint);
+    const replay = this.options.replay;
+    if (!replay) return { duplicate: false, event, claim: undefined };
+
+    const replayId = this.scheme.replayId?.(parsed, request.rawBody) ?? defaultReplayId(this.scheme, parsed, request.rawBody);
+    const key = replayKey({ prefix: replay.keyPrefix, endpoint, tenant: request.tenant, replayId });
+    return this.claim(replay, key, event, parsed, now);
+  }
+
+  private checkFreshness(parsed: ParsedWebhook, now: number): void {
+    const tolerance = this.toleranceMs;
+    if (parsed.timestamp === undefined || tolerance === undefined || tolerance <= 0) return;
+    if (now - parsed.timestamp > tolerance) {
+      throw new WebhookVerificationError('timestamp_expired', 'The timestamp is older than the tolerance allows.');
+    }
+    if (parsed.timestamp - now > tolerance) {
+      throw new WebhookVerificationError('timestamp_in_future', 'The timestamp is further in the future than the tolerance allows.');
+    }
+  }
+
+  private async resolveSecrets(parsed: ParsedWebhook, request: WebhookRequest, endpoint: string): Promise<Secret[]> {
+    const context: SecretContext = {
+      endpoint,
+      scheme: this.scheme.name,
+      eventType: parsed.type,
+      tenant: request.tenant,
+      params: request.params ?? {},
+      headers: request.headers,
+    };
+    let secrets: Secret[];
+    try {
+      secrets = toSecretList(await this.resolver.resolve(context));
+    } catch (error) {
+      throw new WebhookVerificationError('secret_resolver_failed', 'The secret resolver failed.', { cause: error });
+    }
+    if (secrets.length === 0) {
+      throw new WebhookVerificationError('unknown_endpoint', `No secret is configured for endpoint ${endpoint}.`);
+    }
+    return secrets;
+  }
+
+  /** Tries every secret (rotation) without stopping at the first match. */
+  private matchesAny(parsed: ParsedWebhook, rawBody: Buffer, secrets: Secret[]): boolean {
+    let matched = false;
+    for (const secret of secrets) {
+      if (this.scheme.verify(parsed, rawBody, this.importKey(secret))) matched = true;
+    }
+    return matched;
+  }
+
+  /** Imports (and validates) a secret once; resolvers may return the same strings on every call. */
+  importKey(secret: Secret): unknown {
+    const cached = this.keys.get(secret.value);
+    if (cached !== undefined) return cached;
+    const key = this.scheme.importKey(secret.value);
+    if (this.keys.size >= MAX_CACHED_KEYS) this.keys.clear();
+    this.keys.set(secret.value, key);
+    return key;
+  }
+
+  private toEvent(parsed: ParsedWebhook, request: WebhookRequest, endpoint: string): VerifiedWebhook {
+    const rawBody = request.rawBody;
+    const contentType = request.headers['content-type'];
+    let payload: { value: unknown } | undefined;
+    return {
+      id: parsed.id,
+      // Headers first; else the verified body's `type` (Standard Webhooks, Stripe put it there).
+      get type() {
+        return parsed.type ?? typeFromPayload(this.payload);
+      },
+      timestamp: parsed.timestamp === undefined ? undefined : new Date(parsed.timestamp),
+      scheme: this.scheme.name,
+      endpoint,
+      tenant: request.tenant,
+      rawBody,
+      // Parsed from the verified bytes on first use only.
+      get payload() {
+        payload ??= { value: parsePayload(rawBody, typeof contentType === 'string' ? contentType : undefined) };
+        return payload.value;
+      },
+    };
+  }
+
+  private async claim(
+    replay: ReplayOptions,
+    key: string,
+    event: VerifiedWebhook,
+    parsed: ParsedWebhook,
+    now: number,
+  ): Promise<VerificationOutcome> {
+    const store = replay.store;
+    let result;
+    try {
+      result = await store.claim(key, replay.leaseMs ?? DEFAULT_LEASE_MS);
+    } catch (error) {
+      if (replay.failOpen) {
+        this.options.onWarning?.('Replay store unreachable; processing without replay protection (failOpen).', error);
+        return { duplicate: false, event, claim: undefined };
+      }
+      throw new WebhookVerificationError('replay_store_unavailable', 'The replay store is unreachable.', { cause: error });
+    }
+    if (result.state === 'done') return { duplicate: true, event, claim: undefined };
+    if (result.state === 'in_flight') {
+      throw new WebhookVerificationError('replay_in_flight', 'This delivery is being processed.', {
+        retryAfterMs: result.retryAfterMs,
+      });
+    }
+    const ttlMs = this.replayTtl(replay, parsed, now);
+    const token = result.token;
+    return {
+      duplicate: false,
+      event,
+      claim: { key, complete: () => store.complete(key, ttlMs), release: () => store.release(key, token) },
+    };
+  }
+
+  /** DESIGN §4.4: remember a delivery at least until its timestamp leaves the acceptance window. */
+  private replayTtl(replay: ReplayOptions, parsed: ParsedWebhook, now: number): number {
+    const window = replay.windowMs ?? DEFAULT_REPLAY_WINDOW_MS;
+    const tolerance = this.toleranceMs;
+    if (parsed.timestamp === undefined || tolerance === undefined || tolerance <= 0) return window;
+    return Math.max(window, parsed.timestamp + tolerance - now + 1_000);
+  }
+}
+
+function typeFromPayload(payload: unknown): string | undefined {
+  const type = typeof payload === 'object' && payload !== null ? (payload as { type?: unknown }).type : undefined;
+  return typeof type === 'string' ? type : undefined;
+}
+
+/** The replay identity when a scheme does not name one: the signed id, else a digest of the body. */
+function defaultReplayId(scheme: WebhookScheme, parsed: ParsedWebhook, rawBody: Buffer): string {
+  if (scheme.signs.id && parsed.id !== undefined) return `id:${parsed.id}`;
+  return `body:${createHash('sha256').update(rawBody).digest('base64url')}`;
+}
+
+/** One-off verification (a Lambda, a plain Node handler). Reuse a WebhookVerifier on hot paths. */
+export function verifyWebhook(request: WebhookRequest, options: WebhookVerifierOptions): Promise<VerificationOutcome> {
+  return new WebhookVerifier(options).verify(request);
+}

@@ -1,0 +1,12 @@
+export * from './is-webhook-route.js';
+export * from './verified-webhook.decorator.js';
+export * from './verified-webhook.guard.js';
+export * from './webhook-event.decorator.js';
+export * from './webhook-replay.interceptor.js';
+export type * from './webhook-request-state.js';
+export * from './webhook-verifiers.service.js';
+export type * from './webhooks-options.interface.js';
+export * from './webhooks.module.js';
+export { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
+export * from './webhooks.tokens.js';
+export type { VerifiedWebhook as VerifiedWebhookEvent } from '@verified-webhooks/core';

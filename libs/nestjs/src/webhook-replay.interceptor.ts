@@ -1,0 +1,40 @@
+import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Observable } from 'rxjs';
+import { catchError, from, mergeMap, of, tap, throwError } from 'rxjs';
+import type { WebhookRequestState } from './webhook-request-state.js';
+import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
+import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
+import { WEBHOOK_STATE } from './webhooks.tokens.js';
+
+/**
+ * Settles the replay claim (DESIGN §2 step 9): answers a duplicate without running the handler,
+ * marks the delivery done when the handler succeeds, and releases the claim when it fails so the
+ * sender's retry is processed.
+ */
+@Injectable()
+export class WebhookReplayInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('VerifiedWebhook');
+
+  constructor(@Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: WebhooksModuleOptions) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const state = context.switchToHttp().getRequest<{ [WEBHOOK_STATE]?: WebhookRequestState }>()[WEBHOOK_STATE];
+    if (!state) return next.handle();
+    state.handled = true;
+    if (state.duplicate) return of(this.options.duplicateResponse ?? { duplicate: true });
+    const claim = state.claim;
+    if (!claim) return next.handle();
+    return next.handle().pipe(
+      // Issued before the response is written but not awaited: the one awaited round trip is the claim.
+      tap({
+        complete: () => {
+          claim.complete().catch((error: unknown) => this.logger.warn(`Could not mark a delivery done: ${String(error)}`));
+        },
+      }),
+      catchError((error: unknown) =>
+        from(claim.release().catch(() => undefined)).pipe(mergeMap(() => throwError(() => error))),
+      ),
+    );
+  }
+}

@@ -1,0 +1,50 @@
+import type { OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { checkSecrets } from '@verified-webhooks/core';
+import { WebhookVerifiers } from './webhook-verifiers.service.js';
+import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
+import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
+
+/**
+ * At boot: finds every @VerifiedWebhook() route, builds its verifier (so an unknown scheme fails at
+ * start, not at the first delivery), checks its known secrets (DESIGN §4.6) and logs the routes.
+ */
+@Injectable()
+export class WebhookRoutesExplorer implements OnModuleInit {
+  private readonly logger = new Logger('VerifiedWebhook');
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly verifiers: WebhookVerifiers,
+    @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: WebhooksModuleOptions,
+  ) {}
+
+  onModuleInit(): void {
+    const errors: string[] = [];
+    for (const wrapper of this.discovery.getControllers()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || !wrapper.metatype) continue;
+      const prototype = Object.getPrototypeOf(instance) as Record<string, unknown>;
+      for (const name of this.scanner.getAllMethodNames(prototype)) {
+        const handler = prototype[name];
+        if (typeof handler !== 'function') continue;
+        const route = this.verifiers.forRoute(wrapper.metatype, handler);
+        if (!route) continue;
+        const { verifier, resolver } = route;
+        this.logger.log(
+          `${wrapper.metatype.name}.${name}: scheme ${verifier.scheme.name}, endpoint ${verifier.endpoint}` +
+            (verifier.toleranceMs ? `, tolerance ${verifier.toleranceMs} ms` : ', no timestamp'),
+        );
+        if (this.options.checkSecretsAtBoot === false) continue;
+        const report = checkSecrets(verifier.scheme, resolver, verifier.endpoint);
+        report.warnings.forEach((warning) => this.logger.warn(warning));
+        errors.push(...report.errors);
+      }
+    }
+    if (errors.length > 0) {
+      throw new Error(`verified-webhooks: unusable webhook secrets:\n- ${errors.join('\n- ')}`);
+    }
+  }
+}

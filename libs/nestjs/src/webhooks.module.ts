@@ -1,0 +1,54 @@
+import type { OnModuleDestroy, Provider } from '@nestjs/common';
+import { Inject, Module } from '@nestjs/common';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
+import type { ReplayStore as ReplayStoreContract, SecretResolver as SecretResolverContract } from '@verified-webhooks/core';
+import { MemoryReplayStore, toSecretResolver } from '@verified-webhooks/core';
+import { VerifiedWebhookGuard } from './verified-webhook.guard.js';
+import { WebhookReplayInterceptor } from './webhook-replay.interceptor.js';
+import { WebhookVerifiers } from './webhook-verifiers.service.js';
+import { WebhookRoutesExplorer } from './webhook-routes.explorer.js';
+import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
+import { ConfigurableWebhooksModule, WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
+import { ReplayStore, SecretResolver } from './webhooks.tokens.js';
+
+const providers: Provider[] = [
+  {
+    provide: ReplayStore,
+    inject: [WEBHOOKS_MODULE_OPTIONS],
+    useFactory: (options: WebhooksModuleOptions): ReplayStoreContract | false =>
+      options.replayStore ?? new MemoryReplayStore(),
+  },
+  {
+    provide: SecretResolver,
+    inject: [WEBHOOKS_MODULE_OPTIONS, ModuleRef],
+    useFactory: async (options: WebhooksModuleOptions, moduleRef: ModuleRef): Promise<SecretResolverContract | null> => {
+      if (options.secretResolver) return moduleRef.create(options.secretResolver);
+      return options.secrets === undefined ? null : toSecretResolver(options.secrets);
+    },
+  },
+  WebhookVerifiers,
+  VerifiedWebhookGuard,
+  WebhookReplayInterceptor,
+  WebhookRoutesExplorer,
+];
+
+/**
+ * Verified webhooks for the whole app (global by default):
+ *
+ *     WebhooksModule.forRoot({ secrets: secretsByEndpoint({ stripe: process.env.STRIPE_WEBHOOK_SECRET! }) })
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers,
+  exports: [ReplayStore, SecretResolver, WebhookVerifiers, VerifiedWebhookGuard, WebhookReplayInterceptor, WEBHOOKS_MODULE_OPTIONS],
+})
+export class WebhooksModule extends ConfigurableWebhooksModule implements OnModuleDestroy {
+  constructor(@Inject(ReplayStore) private readonly store: ReplayStoreContract | false) {
+    super();
+  }
+
+  /** Closes the store; a RedisReplayStore closes only connections it opened itself. */
+  async onModuleDestroy(): Promise<void> {
+    if (this.store) await this.store.close?.();
+  }
+}

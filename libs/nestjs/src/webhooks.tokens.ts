@@ -1,0 +1,22 @@
+import { Inject } from '@nestjs/common';
+import type {
+  ReplayStore as ReplayStoreContract,
+  SecretResolver as SecretResolverContract,
+} from '@verified-webhooks/core';
+
+/** Injection token for the replay store; the interface of the same name types it. */
+export const ReplayStore: unique symbol = Symbol('ReplayStore');
+export type ReplayStore = ReplayStoreContract;
+
+/** Injection token for the module-wide secret resolver; the interface of the same name types it. */
+export const SecretResolver: unique symbol = Symbol('SecretResolver');
+export type SecretResolver = SecretResolverContract;
+
+export const InjectReplayStore = (): PropertyDecorator & ParameterDecorator => Inject(ReplayStore);
+export const InjectSecretResolver = (): PropertyDecorator & ParameterDecorator => Inject(SecretResolver);
+
+/** Metadata key set by @VerifiedWebhook() on a method or controller class. */
+export const VERIFIED_WEBHOOK_METADATA = 'verified-webhooks:route';
+
+/** Where the guard leaves the verified delivery on the request for the interceptor and @WebhookEvent(). */
+export const WEBHOOK_STATE = Symbol('verified-webhooks:state');

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import type { VerifiedWebhook } from '@verified-webhooks/core';
+
+/** A delivery a controller processed, as `GET /events` lists it. */
+export interface ProcessedEvent {
+  readonly provider: string;
+  readonly endpoint: string;
+  readonly id: string | undefined;
+  readonly type: string | undefined;
+  readonly receivedAt: string;
+}
+
+/** Stands in for your business logic: remembers what was processed, oldest first. */
+@Injectable()
+export class EventsService {
+  private readonly events: ProcessedEvent[] = [];
+
+  record(event: VerifiedWebhook): ProcessedEvent {
+    const processed: ProcessedEvent = {
+      provider: event.scheme,
+      endpoint: event.tenant === undefined ? event.endpoint : `${event.endpoint}/${event.tenant}`,
+      id: event.id,
+      type: event.type,
+      receivedAt: new Date().toISOString(),
+    };
+    this.events.push(processed);
+    return processed;
+  }
+
+  list(): readonly ProcessedEvent[] {
+    return this.events;
+  }
+}

@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// SWC, not esbuild, compiles the tests: Nest's DI needs emitted decorator metadata.
+export default defineConfig({
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  resolve: {
+    alias: [
+      { find: '@verified-webhooks/core/testing', replacement: here('libs/core/src/testing/index.ts') },
+      { find: '@verified-webhooks/core', replacement: here('libs/core/src/index.ts') },
+      { find: '@verified-webhooks/nestjs', replacement: here('libs/nestjs/src/index.ts') },
+    ],
+  },
+  test: {
+    globals: true,
+    environment: 'node',
+    include: ['libs/*/src/**/*.spec.ts', 'sample-app/src/**/*.spec.ts', 'test/**/*.spec.ts'],
+    globalSetup: ['test/support/redis.global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
