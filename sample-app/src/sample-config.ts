@@ -37,7 +37,9 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv, logger: Pick<Logger, 'w
     tenantSecrets = JSON.parse(env.TENANT_SECRETS) as Record<string, string | string[]>;
   } else if (!production) {
     const generated = generateSecret('standard-webhooks');
-    logger.warn(`TENANT_SECRETS is not set; tenant "demo" uses a development secret generated for this run: ${generated}`);
+    logger.warn(
+      `TENANT_SECRETS is not set; tenant "demo" uses a development secret generated for this run: ${generated}`,
+    );
     tenantSecrets = { demo: generated };
   }
 

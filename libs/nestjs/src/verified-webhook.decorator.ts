@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata, UseGuards, UseInterceptors } from '@nestjs/common';
-import type { PresetName, WebhookScheme } from '@verified-webhooks/core';
+import type { AnyWebhookScheme, PresetName } from '@verified-webhooks/core';
 import { VerifiedWebhookGuard } from './verified-webhook.guard.js';
 import { WebhookReplayInterceptor } from './webhook-replay.interceptor.js';
 import type { VerifiedWebhookOptions } from './webhooks-options.interface.js';
@@ -12,7 +12,7 @@ import { VERIFIED_WEBHOOK_METADATA } from './webhooks.tokens.js';
  *     @Post('stripe') @VerifiedWebhook('stripe') handle(@WebhookEvent() event: VerifiedWebhook) {}
  */
 export function VerifiedWebhook(
-  schemeOrOptions: PresetName | WebhookScheme | VerifiedWebhookOptions,
+  schemeOrOptions: PresetName | AnyWebhookScheme | VerifiedWebhookOptions,
 ): MethodDecorator & ClassDecorator {
   const options: VerifiedWebhookOptions =
     typeof schemeOrOptions === 'string' || isScheme(schemeOrOptions)
@@ -25,6 +25,6 @@ export function VerifiedWebhook(
   );
 }
 
-function isScheme(value: WebhookScheme | VerifiedWebhookOptions): value is WebhookScheme {
-  return typeof (value as WebhookScheme).verify === 'function';
+function isScheme(value: AnyWebhookScheme | VerifiedWebhookOptions): value is AnyWebhookScheme {
+  return typeof (value as AnyWebhookScheme).verify === 'function';
 }

@@ -19,7 +19,9 @@ export class WebhookReplayInterceptor implements NestInterceptor {
   constructor(@Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: WebhooksModuleOptions) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const state = context.switchToHttp().getRequest<{ [WEBHOOK_STATE]?: WebhookRequestState }>()[WEBHOOK_STATE];
+    const state = context.switchToHttp().getRequest<{ [WEBHOOK_STATE]?: WebhookRequestState }>()[
+      WEBHOOK_STATE
+    ];
     if (!state) return next.handle();
     state.handled = true;
     if (state.duplicate) return of(this.options.duplicateResponse ?? { duplicate: true });
@@ -29,7 +31,9 @@ export class WebhookReplayInterceptor implements NestInterceptor {
       // Issued before the response is written but not awaited: the one awaited round trip is the claim.
       tap({
         complete: () => {
-          claim.complete().catch((error: unknown) => this.logger.warn(`Could not mark a delivery done: ${String(error)}`));
+          claim
+            .complete()
+            .catch((error: unknown) => this.logger.warn(`Could not mark a delivery done: ${String(error)}`));
         },
       }),
       catchError((error: unknown) =>

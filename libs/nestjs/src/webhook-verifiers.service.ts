@@ -1,10 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Type } from '@nestjs/common';
-import {
-  resolveScheme,
-  toSecretResolver,
-  WebhookVerifier,
-} from '@verified-webhooks/core';
+import { resolveScheme, toSecretResolver, WebhookVerifier } from '@verified-webhooks/core';
 import type { ReplayStore, SecretResolver } from '@verified-webhooks/core';
 import type { VerifiedWebhookOptions, WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
@@ -37,7 +33,10 @@ export class WebhookVerifiers {
   ) {}
 
   /** The route's options: method metadata wins over class metadata. */
-  static routeOptions(controller: Type<unknown> | Function, handler: Function): VerifiedWebhookOptions | undefined {
+  static routeOptions(
+    controller: Type<unknown> | Function,
+    handler: Function,
+  ): VerifiedWebhookOptions | undefined {
     return (
       (Reflect.getMetadata(VERIFIED_WEBHOOK_METADATA, handler) as VerifiedWebhookOptions | undefined) ??
       (Reflect.getMetadata(VERIFIED_WEBHOOK_METADATA, controller) as VerifiedWebhookOptions | undefined)
@@ -57,7 +56,8 @@ export class WebhookVerifiers {
   private build(route: VerifiedWebhookOptions): RouteVerifier {
     const options = this.options;
     const scheme = resolveScheme(route.scheme);
-    const resolver = route.secrets !== undefined ? toSecretResolver(route.secrets) : (this.moduleResolver ?? NO_SECRETS);
+    const resolver =
+      route.secrets !== undefined ? toSecretResolver(route.secrets) : (this.moduleResolver ?? NO_SECRETS);
     const replayOn = route.replay !== false && this.store !== false;
     const verifier = new WebhookVerifier({
       scheme,

@@ -1,11 +1,11 @@
 import type { Type } from '@nestjs/common';
 import type {
+  AnyWebhookScheme,
   PresetName,
   ReplayStore,
   SecretResolver,
   SecretSource,
   WebhookFailureReason,
-  WebhookScheme,
 } from '@verified-webhooks/core';
 
 /** Module-wide options for WebhooksModule.forRoot() / forRootAsync(). Every duration is in ms. */
@@ -38,13 +38,20 @@ export interface WebhooksModuleOptions {
   clock?: () => number;
   /** Body answered for a duplicate of a processed delivery. Default `{ duplicate: true }`. */
   duplicateResponse?: unknown;
+  /**
+   * The public base URL senders post to (e.g. `https://api.example.com`), for schemes that sign the
+   * URL (Twilio, Square). Preferred over `trustProxyHeaders`.
+   */
+  publicBaseUrl?: string;
+  /** Build the public URL from X-Forwarded-Proto/-Host: only behind a proxy that sets them. Default false. */
+  trustProxyHeaders?: boolean;
   /** Check every route's known secrets at boot and refuse to start on an unusable one. Default true. */
   checkSecretsAtBoot?: boolean;
 }
 
 /** What @VerifiedWebhook() takes: a preset name, a scheme, or options. */
 export interface VerifiedWebhookOptions {
-  scheme: WebhookScheme | PresetName;
+  scheme: AnyWebhookScheme | PresetName;
   /** Endpoint name for the resolver and the replay namespace. Default: the scheme's name. */
   endpoint?: string;
   /** Secrets for this route only; else the module's. */

@@ -1,7 +1,10 @@
 import type { OnModuleDestroy, Provider } from '@nestjs/common';
 import { Inject, Module } from '@nestjs/common';
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
-import type { ReplayStore as ReplayStoreContract, SecretResolver as SecretResolverContract } from '@verified-webhooks/core';
+import type {
+  ReplayStore as ReplayStoreContract,
+  SecretResolver as SecretResolverContract,
+} from '@verified-webhooks/core';
 import { MemoryReplayStore, toSecretResolver } from '@verified-webhooks/core';
 import { VerifiedWebhookGuard } from './verified-webhook.guard.js';
 import { WebhookReplayInterceptor } from './webhook-replay.interceptor.js';
@@ -21,7 +24,10 @@ const providers: Provider[] = [
   {
     provide: SecretResolver,
     inject: [WEBHOOKS_MODULE_OPTIONS, ModuleRef],
-    useFactory: async (options: WebhooksModuleOptions, moduleRef: ModuleRef): Promise<SecretResolverContract | null> => {
+    useFactory: async (
+      options: WebhooksModuleOptions,
+      moduleRef: ModuleRef,
+    ): Promise<SecretResolverContract | null> => {
       if (options.secretResolver) return moduleRef.create(options.secretResolver);
       return options.secrets === undefined ? null : toSecretResolver(options.secrets);
     },
@@ -40,7 +46,14 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [ReplayStore, SecretResolver, WebhookVerifiers, VerifiedWebhookGuard, WebhookReplayInterceptor, WEBHOOKS_MODULE_OPTIONS],
+  exports: [
+    ReplayStore,
+    SecretResolver,
+    WebhookVerifiers,
+    VerifiedWebhookGuard,
+    WebhookReplayInterceptor,
+    WEBHOOKS_MODULE_OPTIONS,
+  ],
 })
 export class WebhooksModule extends ConfigurableWebhooksModule implements OnModuleDestroy {
   constructor(@Inject(ReplayStore) private readonly store: ReplayStoreContract | false) {

@@ -33,7 +33,9 @@ export async function readRawBody(request: RequestWithRawBody, limit = DEFAULT_B
   } catch (error) {
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') throw tooLarge(limit);
-    throw new WebhookVerificationError('body_read_failed', 'The request body could not be read.', { cause: error });
+    throw new WebhookVerificationError('body_read_failed', 'The request body could not be read.', {
+      cause: error,
+    });
   }
 }
 

@@ -33,7 +33,10 @@ export function readHeader(
     value = value[0]!;
   }
   if (value.length > maxLength) {
-    throw new WebhookVerificationError('malformed_header', `Header ${name} is longer than ${maxLength} bytes.`);
+    throw new WebhookVerificationError(
+      'malformed_header',
+      `Header ${name} is longer than ${maxLength} bytes.`,
+    );
   }
   return value;
 }

@@ -45,7 +45,9 @@ export class MemoryReplayStore implements ReplayStore {
     const entry = this.live(key, now);
     if (entry) {
       return Promise.resolve(
-        entry.token === undefined ? { state: 'done' } : { state: 'in_flight', retryAfterMs: entry.expiresAt - now },
+        entry.token === undefined
+          ? { state: 'done' }
+          : { state: 'in_flight', retryAfterMs: entry.expiresAt - now },
       );
     }
     const token = newClaimToken();

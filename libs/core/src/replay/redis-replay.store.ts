@@ -75,7 +75,9 @@ export class RedisReplayStore implements ReplayStore {
       reply = await this.withTimeout(pending);
     } catch (error) {
       // A claim that lands after we gave up must not block the sender's retry until the lease ends.
-      pending.then((late) => (Array.isArray(late) && late[0] === 1 ? this.release(key, token) : undefined)).catch(() => undefined);
+      pending
+        .then((late) => (Array.isArray(late) && late[0] === 1 ? this.release(key, token) : undefined))
+        .catch(() => undefined);
       throw error;
     }
     const [state, ttl] = reply as [number, number];
@@ -124,7 +126,8 @@ export class RedisReplayStore implements ReplayStore {
   private withTimeout<T>(operation: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new ReplayStoreUnavailableError(`Redis did not answer within ${this.commandTimeoutMs} ms.`)),
+        () =>
+          reject(new ReplayStoreUnavailableError(`Redis did not answer within ${this.commandTimeoutMs} ms.`)),
         this.commandTimeoutMs,
       );
       operation.then(
@@ -134,7 +137,9 @@ export class RedisReplayStore implements ReplayStore {
         },
         (error: unknown) => {
           clearTimeout(timer);
-          reject(error instanceof Error ? new ReplayStoreUnavailableError(error.message, { cause: error }) : error);
+          reject(
+            error instanceof Error ? new ReplayStoreUnavailableError(error.message, { cause: error }) : error,
+          );
         },
       );
     });

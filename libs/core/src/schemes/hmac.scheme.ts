@@ -7,7 +7,7 @@ import { readHeader, requireHeader } from '../internal/headers.js';
 import { anySignatureMatches } from '../internal/safe-compare.js';
 import { hasStrayWhitespace } from '../secrets/secret.js';
 import { parseUnixMillis, parseUnixSeconds, toUnixSeconds } from './timestamp.js';
-import type { ParseLimits, ParsedWebhook, SignInput, WebhookScheme } from './webhook-scheme.interface.js';
+import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from './webhook-scheme.interface.js';
 
 export type HmacAlgorithm = 'sha256' | 'sha384' | 'sha512' | 'sha3-256' | 'sha3-512' | 'sha1';
 
@@ -46,7 +46,11 @@ const FIELD = /\{(id|timestamp|type|body)\}/g;
 type Field = 'id' | 'timestamp' | 'type' | 'body';
 
 /** Splits a template into literal text and fields; `{body}` must appear exactly once. */
-function compileTemplate(template: string): { before: (string | Field)[]; after: (string | Field)[]; uses: Set<Field> } {
+function compileTemplate(template: string): {
+  before: (string | Field)[];
+  after: (string | Field)[];
+  uses: Set<Field>;
+} {
   const parts: (string | Field)[] = [];
   let last = 0;
   for (const match of template.matchAll(FIELD)) {
@@ -62,7 +66,9 @@ function compileTemplate(template: string): { before: (string | Field)[]; after:
   return {
     before: parts.slice(0, bodyAt),
     after: parts.slice(bodyAt + 1),
-    uses: new Set(parts.filter((part): part is Field => part === 'id' || part === 'timestamp' || part === 'type')),
+    uses: new Set(
+      parts.filter((part): part is Field => part === 'id' || part === 'timestamp' || part === 'type'),
+    ),
   };
 }
 
@@ -79,7 +85,8 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
   const prefix = options.prefix ?? '';
   const signatureHeader = options.signatureHeader.toLowerCase();
   const template = compileTemplate(options.signedContent ?? '{body}');
-  if (template.uses.has('id') && !options.idHeader) throw new Error('hmac(): {id} is signed but idHeader is not set.');
+  if (template.uses.has('id') && !options.idHeader)
+    throw new Error('hmac(): {id} is signed but idHeader is not set.');
   if (template.uses.has('type') && !options.typeHeader) {
     throw new Error('hmac(): {type} is signed but typeHeader is not set.');
   }
@@ -91,7 +98,9 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
   const digestBytes = createHmac(algorithm, 'probe').digest().length;
 
   const render = (parts: (string | Field)[], fields: Record<'id' | 'timestamp' | 'type', string>) =>
-    parts.map((part) => (part === 'id' || part === 'timestamp' || part === 'type' ? fields[part] : part)).join('');
+    parts
+      .map((part) => (part === 'id' || part === 'timestamp' || part === 'type' ? fields[part] : part))
+      .join('');
 
   const mac = (key: Buffer, body: Buffer, fields: Record<'id' | 'timestamp' | 'type', string>) => {
     const hmacStream = createHmac(algorithm, key);
@@ -106,7 +115,10 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
   const importKey = (secret: string | Buffer): Buffer => {
     if (Buffer.isBuffer(secret)) return secret;
     if (hasStrayWhitespace(secret)) {
-      throw new WebhookVerificationError('invalid_secret', `The ${options.name ?? 'hmac'} secret has stray whitespace.`);
+      throw new WebhookVerificationError(
+        'invalid_secret',
+        `The ${options.name ?? 'hmac'} secret has stray whitespace.`,
+      );
     }
     if (secret === '') throw new WebhookVerificationError('invalid_secret', 'The secret is empty.');
     return Buffer.from(secret, options.secretEncoding ?? 'utf8');
@@ -117,14 +129,17 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
     signs: { id: template.uses.has('id'), timestamp: timestampSigned, type: template.uses.has('type') },
     defaultToleranceMs: options.timestampHeader ? (options.toleranceMs ?? 5 * 60_000) : undefined,
 
-    parse(headers: WebhookHeaders, limits: ParseLimits): ParsedWebhook {
+    parse(headers: WebhookHeaders, { limits }: ParseContext): ParsedWebhook {
       const header = readHeader(headers, signatureHeader, limits.maxHeaderLength);
       if (header === undefined || header === '') {
         throw new WebhookVerificationError('missing_signature', `Header ${signatureHeader} is missing.`);
       }
       const values = options.separator ? header.split(options.separator) : [header];
       if (values.length > limits.maxSignatures) {
-        throw new WebhookVerificationError('too_many_signatures', `Header ${signatureHeader} lists too many signatures.`);
+        throw new WebhookVerificationError(
+          'too_many_signatures',
+          `Header ${signatureHeader} lists too many signatures.`,
+        );
       }
       const signatures: Buffer[] = [];
       for (const raw of values) {
@@ -134,7 +149,10 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
         if (signature?.length === digestBytes) signatures.push(signature);
       }
       if (signatures.length === 0) {
-        throw new WebhookVerificationError('malformed_signature', `Header ${signatureHeader} holds no well-formed signature.`);
+        throw new WebhookVerificationError(
+          'malformed_signature',
+          `Header ${signatureHeader} holds no well-formed signature.`,
+        );
       }
       const read = (name: string | undefined, required: boolean) =>
         name === undefined
@@ -168,7 +186,12 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
 
     sign(input: SignInput): Record<string, string> {
       const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body, 'utf8');
-      const time = input.timestamp === undefined ? Date.now() : typeof input.timestamp === 'number' ? input.timestamp : input.timestamp.getTime();
+      const time =
+        input.timestamp === undefined
+          ? Date.now()
+          : typeof input.timestamp === 'number'
+            ? input.timestamp
+            : input.timestamp.getTime();
       const fields = {
         id: input.id ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
         type: input.type ?? 'test.event',

@@ -1,8 +1,8 @@
 import { standardWebhooks } from './standard-webhooks.scheme.js';
-import type { WebhookScheme } from './webhook-scheme.interface.js';
+import type { AnyWebhookScheme } from './webhook-scheme.interface.js';
 
 /** Presets that need no options, by the names `@VerifiedWebhook('…')` accepts. */
-const PRESETS: Record<string, () => WebhookScheme> = {
+const PRESETS: Record<string, () => AnyWebhookScheme> = {
   'standard-webhooks': () => standardWebhooks(),
   standard: () => standardWebhooks(),
   svix: () => standardWebhooks({ name: 'svix' }),
@@ -11,7 +11,7 @@ const PRESETS: Record<string, () => WebhookScheme> = {
 export type PresetName = keyof typeof PRESETS | (string & {});
 
 /** A scheme object passes through; a name builds its preset. */
-export function resolveScheme(scheme: WebhookScheme | PresetName): WebhookScheme {
+export function resolveScheme(scheme: AnyWebhookScheme | PresetName): AnyWebhookScheme {
   if (typeof scheme !== 'string') return scheme;
   const factory = PRESETS[scheme];
   if (!factory) {
@@ -23,6 +23,6 @@ export function resolveScheme(scheme: WebhookScheme | PresetName): WebhookScheme
 }
 
 /** Adds a preset name (used by the provider presets and by apps with their own schemes). */
-export function registerScheme(name: string, factory: () => WebhookScheme): void {
+export function registerScheme(name: string, factory: () => AnyWebhookScheme): void {
   PRESETS[name] = factory;
 }

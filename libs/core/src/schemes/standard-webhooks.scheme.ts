@@ -6,7 +6,7 @@ import { requireHeader, readFirstHeader } from '../internal/headers.js';
 import { anySignatureMatches } from '../internal/safe-compare.js';
 import { hasStrayWhitespace, MIN_SECRET_BYTES } from '../secrets/secret.js';
 import { parseUnixSeconds, toUnixSeconds } from './timestamp.js';
-import type { ParseLimits, ParsedWebhook, SignInput, WebhookScheme } from './webhook-scheme.interface.js';
+import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from './webhook-scheme.interface.js';
 
 export interface StandardWebhooksOptions {
   /** Freshness window in ms, both directions. Default 5 minutes, as the reference libraries. */
@@ -32,25 +32,28 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Webhook
   const content = (id: string, timestampSeconds: number) => `${id}.${timestampSeconds}.`;
 
   const importKey = (secret: string | Buffer): Buffer => {
-      if (Buffer.isBuffer(secret) || secretFormat === 'raw') {
-        const key = Buffer.isBuffer(secret) ? secret : Buffer.from(secret, 'utf8');
-        assertKeyLength(key.length);
-        return key;
-      }
-      if (hasStrayWhitespace(secret)) {
-        throw new WebhookVerificationError('invalid_secret', 'The Standard Webhooks secret has stray whitespace.');
-      }
-      const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
-      const key = decodeBase64(encoded);
-      if (key === undefined) {
-        throw new WebhookVerificationError(
-          'invalid_secret',
-          'The Standard Webhooks secret is not `whsec_` followed by base64 (use secretFormat: "raw" for other keys).',
-        );
-      }
+    if (Buffer.isBuffer(secret) || secretFormat === 'raw') {
+      const key = Buffer.isBuffer(secret) ? secret : Buffer.from(secret, 'utf8');
       assertKeyLength(key.length);
       return key;
-    };
+    }
+    if (hasStrayWhitespace(secret)) {
+      throw new WebhookVerificationError(
+        'invalid_secret',
+        'The Standard Webhooks secret has stray whitespace.',
+      );
+    }
+    const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+    const key = decodeBase64(encoded);
+    if (key === undefined) {
+      throw new WebhookVerificationError(
+        'invalid_secret',
+        'The Standard Webhooks secret is not `whsec_` followed by base64 (use secretFormat: "raw" for other keys).',
+      );
+    }
+    assertKeyLength(key.length);
+    return key;
+  };
 
   const mac = (key: Buffer, parsed: ParsedWebhook, body: Buffer) =>
     createHmac('sha256', key)
@@ -63,7 +66,7 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Webhook
     signs: { id: true, timestamp: true, type: false },
     defaultToleranceMs: options.toleranceMs ?? 5 * 60_000,
 
-    parse(headers: WebhookHeaders, limits: ParseLimits): ParsedWebhook {
+    parse(headers: WebhookHeaders, { limits }: ParseContext): ParsedWebhook {
       const header = readFirstHeader(headers, SIGNATURE_HEADERS, limits.maxHeaderLength);
       if (header === undefined || header === '') {
         throw new WebhookVerificationError('missing_signature', 'Header webhook-signature is missing.');
@@ -87,7 +90,10 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Webhook
         if (signature?.length === HMAC_SHA256_BYTES) signatures.push(signature);
       }
       if (signatures.length === 0) {
-        throw new WebhookVerificationError('malformed_signature', 'Header webhook-signature has no v1 signature.');
+        throw new WebhookVerificationError(
+          'malformed_signature',
+          'Header webhook-signature has no v1 signature.',
+        );
       }
       return { signatures, id, timestamp };
     },
@@ -103,7 +109,10 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Webhook
       const id = input.id ?? `msg_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
       const timestamp = toUnixSeconds(input.timestamp ?? Date.now());
       const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body, 'utf8');
-      const signature = createHmac('sha256', key).update(content(id, timestamp)).update(body).digest('base64');
+      const signature = createHmac('sha256', key)
+        .update(content(id, timestamp))
+        .update(body)
+        .digest('base64');
       return {
         'webhook-id': id,
         'webhook-timestamp': String(timestamp),

@@ -24,8 +24,18 @@ export interface ParseLimits {
   readonly maxSignatures: number;
 }
 
+/** What a scheme may read besides headers. */
+export interface ParseContext {
+  readonly limits: ParseLimits;
+  /** The raw bytes (for schemes whose timestamp or id sits in the signed body). */
+  readonly rawBody: Buffer;
+  /** The public URL the sender posted to, when configured (Twilio, Square sign it). */
+  readonly url?: string | undefined;
+  readonly method?: string | undefined;
+}
+
 export interface SignInput {
-  /** The secret in the provider's own format (e.g. `whsec_…`). */
+  /** The secret in the provider's own format (e.g. `whsec_…`); a private key for asymmetric schemes. */
   readonly secret: string | Buffer;
   /** The exact bytes you will send. */
   readonly body: string | Buffer;
@@ -33,29 +43,61 @@ export interface SignInput {
   /** When the delivery was signed; defaults to now. */
   readonly timestamp?: Date | number;
   readonly type?: string;
+  /** The URL the delivery is posted to, for schemes that sign it. */
+  readonly url?: string;
+}
+
+/** A provider's challenge request as the scheme sees it. */
+export interface HandshakeRequest {
+  readonly method: string;
+  readonly headers: WebhookHeaders;
+  readonly rawBody: Buffer;
+  readonly url?: string | undefined;
+  /** Query parameters (Dropbox sends `?challenge=`). */
+  readonly query: Readonly<Record<string, string | undefined>>;
+}
+
+/** What to answer a handshake with; the handler never runs for it. */
+export interface HandshakeReply {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A string or Buffer is sent as is; an object as JSON. */
+  readonly body?: string | Buffer | object;
 }
 
 /**
  * A provider's signature scheme. Presets are factories (`standardWebhooks()`, `hmac({...})`); write
  * your own by implementing this interface.
  */
-export interface WebhookScheme<Key = unknown> {
+export interface WebhookScheme<Key = unknown, Parsed extends ParsedWebhook = ParsedWebhook> {
   /** Stable name, used as the default endpoint name and in logs and metrics. */
   readonly name: string;
   readonly signs: SignedFields;
   /** Default freshness window in ms (both directions); undefined when the scheme sends no timestamp. */
   readonly defaultToleranceMs: number | undefined;
-  /** Reads signatures, id, timestamp and type from the headers; throws a 400/401 error when malformed. */
-  parse(headers: WebhookHeaders, limits: ParseLimits): ParsedWebhook;
+  /** Reads signatures, id, timestamp and type; throws a 400/401 WebhookVerificationError when malformed. */
+  parse(headers: WebhookHeaders, context: ParseContext): Parsed;
   /** Turns a configured secret into key material; throws `invalid_secret` with a message naming the fault. */
   importKey(secret: string | Buffer): Key;
   /** True when any offered signature is valid for this key over the raw bytes. Constant time per signature. */
-  verify(parsed: ParsedWebhook, rawBody: Buffer, key: Key): boolean;
+  verify(parsed: Parsed, rawBody: Buffer, key: Key): boolean;
   /**
    * The replay identity from signed material. Default: the id when `signs.id`, else a digest of the
    * body (so a replay under a fresh, unsigned id header is still caught).
    */
-  replayId?(parsed: ParsedWebhook, rawBody: Buffer): string | undefined;
+  replayId?(parsed: Parsed, rawBody: Buffer): string | undefined;
+  /** Answers an unsigned provider challenge (Dropbox `?challenge`, Trello HEAD, ...) before verification. */
+  unsignedHandshake?(request: HandshakeRequest): HandshakeReply | undefined;
+  /** Answers a signed provider challenge (Slack url_verification, Zoom, Twitch, Discord PING) after verification. */
+  signedHandshake?(
+    request: HandshakeRequest,
+    parsed: Parsed,
+    keys: readonly Key[],
+  ): HandshakeReply | undefined;
   /** Creates the headers a real sender would, for tests and the CLI. */
   sign(input: SignInput): Record<string, string>;
 }
+
+/** Any scheme, whatever its key and parsed types. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyWebhookScheme = WebhookScheme<any, any>;

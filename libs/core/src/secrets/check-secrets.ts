@@ -1,5 +1,5 @@
 import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
-import type { WebhookScheme } from '../schemes/webhook-scheme.interface.js';
+import type { AnyWebhookScheme } from '../schemes/webhook-scheme.interface.js';
 import { MIN_SECRET_BYTES, toSecretList } from './secret.js';
 import type { SecretResolver } from './secret-resolver.interface.js';
 
@@ -14,7 +14,11 @@ export interface SecretCheckReport {
  * Boot-time check of the secrets a resolver can name (DESIGN §4.6). Messages say where the secret
  * is used and what is wrong with it, never the secret.
  */
-export function checkSecrets(scheme: WebhookScheme, resolver: SecretResolver, endpoint: string): SecretCheckReport {
+export function checkSecrets(
+  scheme: AnyWebhookScheme,
+  resolver: SecretResolver,
+  endpoint: string,
+): SecretCheckReport {
   const report: SecretCheckReport = { errors: [], warnings: [] };
   for (const known of resolver.knownSecrets?.() ?? []) {
     if (known.endpoint !== undefined && known.endpoint !== endpoint) continue;
@@ -30,7 +34,9 @@ export function checkSecrets(scheme: WebhookScheme, resolver: SecretResolver, en
         }
       } catch (error) {
         const why = error instanceof WebhookVerificationError ? error.message : 'it cannot be read';
-        report.errors.push(`The secret for ${known.where}${label} on endpoint ${endpoint} is unusable: ${why}`);
+        report.errors.push(
+          `The secret for ${known.where}${label} on endpoint ${endpoint} is unusable: ${why}`,
+        );
       }
     }
   }

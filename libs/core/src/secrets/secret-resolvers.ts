@@ -27,7 +27,8 @@ export function secretsByEndpoint(map: Readonly<Record<string, SecretOrList>>): 
   const table = new Map(Object.entries(map));
   return {
     resolve: (context) => table.get(context.endpoint),
-    knownSecrets: () => [...table].flatMap(([endpoint, secrets]) => known(`endpoint ${endpoint}`, secrets, endpoint)),
+    knownSecrets: () =>
+      [...table].flatMap(([endpoint, secrets]) => known(`endpoint ${endpoint}`, secrets, endpoint)),
   };
 }
 
@@ -86,9 +87,8 @@ export type SecretSource = SecretResolver | SecretResolverFunction | SecretInput
 
 export function toSecretResolver(source: SecretSource): SecretResolver {
   if (typeof source === 'function') return secretResolver(source);
-  if (typeof source === 'string' || Array.isArray(source)) {
-    return staticSecret(...(source as SecretInput[]));
-  }
+  if (typeof source === 'string') return staticSecret(source);
+  if (Array.isArray(source)) return staticSecret(...(source as SecretInput[]));
   if (typeof (source as SecretResolver).resolve === 'function') return source as SecretResolver;
   return staticSecret(source as SecretInput);
 }

@@ -1,4 +1,4 @@
-import type { SignInput, WebhookScheme } from '../schemes/webhook-scheme.interface.js';
+import type { AnyWebhookScheme, SignInput } from '../schemes/webhook-scheme.interface.js';
 
 export interface SignedDelivery {
   readonly headers: Record<string, string>;
@@ -12,7 +12,7 @@ export interface SignedDelivery {
  *     const { headers, body } = sign(standardWebhooks(), { secret, body: JSON.stringify(event) });
  *     await request(app.getHttpServer()).post('/webhooks/standard').set(headers).send(body);
  */
-export function sign(scheme: WebhookScheme, input: SignInput): SignedDelivery {
+export function sign(scheme: AnyWebhookScheme, input: SignInput): SignedDelivery {
   const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body, 'utf8');
   return { headers: scheme.sign({ ...input, body }), body };
 }

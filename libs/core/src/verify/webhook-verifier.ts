@@ -4,7 +4,12 @@ import type { WebhookHeaders } from '../internal/headers.js';
 import { DEFAULT_MAX_HEADER_LENGTH } from '../internal/headers.js';
 import { replayKey } from '../replay/replay-key.js';
 import type { ReplayStore } from '../replay/replay-store.interface.js';
-import type { ParsedWebhook, WebhookScheme } from '../schemes/webhook-scheme.interface.js';
+import type {
+  AnyWebhookScheme,
+  HandshakeReply,
+  HandshakeRequest,
+  ParsedWebhook,
+} from '../schemes/webhook-scheme.interface.js';
 import type { Secret } from '../secrets/secret.js';
 import { toSecretList } from '../secrets/secret.js';
 import type { SecretContext, SecretResolver } from '../secrets/secret-resolver.interface.js';
@@ -33,7 +38,7 @@ export interface ReplayOptions {
 }
 
 export interface WebhookVerifierOptions {
-  readonly scheme: WebhookScheme;
+  readonly scheme: AnyWebhookScheme;
   readonly secrets: SecretSource;
   /** Endpoint name for the resolver and the replay namespace. Default: the scheme's name. */
   readonly endpoint?: string;
@@ -58,12 +63,30 @@ export interface WebhookRequest {
   readonly tenant?: string | undefined;
   /** Overrides the verifier's endpoint for this request. */
   readonly endpoint?: string;
+  /** HTTP method; handshakes (Dropbox GET, Trello HEAD) depend on it. Default POST. */
+  readonly method?: string;
+  /** The public URL the sender posted to, for schemes that sign it (Twilio). */
+  readonly url?: string | undefined;
+  /** Query parameters, for handshakes that use them. */
+  readonly query?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The outcome of `verify`: a new delivery to process, or a duplicate of one already processed. */
 export type VerificationOutcome =
-  | { readonly duplicate: false; readonly event: VerifiedWebhook; readonly claim: ReplayClaim | undefined }
-  | { readonly duplicate: true; readonly event: VerifiedWebhook; readonly claim: undefined };
+  | {
+      readonly kind: 'new';
+      readonly duplicate: false;
+      readonly event: VerifiedWebhook;
+      readonly claim: ReplayClaim | undefined;
+    }
+  | {
+      readonly kind: 'duplicate';
+      readonly duplicate: true;
+      readonly event: VerifiedWebhook;
+      readonly claim: undefined;
+    }
+  /** A provider challenge answered by the scheme: send `reply`, run no handler. */
+  | { readonly kind: 'handshake'; readonly reply: HandshakeReply };
 
 /** A held replay claim: settle it once the handler has run. */
 export interface ReplayClaim {
@@ -81,7 +104,7 @@ const MAX_CACHED_KEYS = 1_000;
  * claim. Create one per route and reuse it: imported keys are cached.
  */
 export class WebhookVerifier {
-  readonly scheme: WebhookScheme;
+  readonly scheme: AnyWebhookScheme;
   readonly endpoint: string;
   readonly toleranceMs: number | undefined;
   private readonly resolver: SecretResolver;
@@ -103,19 +126,34 @@ export class WebhookVerifier {
 
   /** Verifies a delivery and claims it; throws WebhookVerificationError when it must be refused. */
   async verify(request: WebhookRequest): Promise<VerificationOutcome> {
-    const parsed = this.scheme.parse(request.headers, this.limits);
+    const handshake = this.scheme.unsignedHandshake?.(this.handshakeRequest(request));
+    if (handshake) return { kind: 'handshake', reply: handshake };
+    const parsed: ParsedWebhook = this.scheme.parse(request.headers, {
+      limits: this.limits,
+      rawBody: request.rawBody,
+      url: request.url,
+      method: request.method,
+    });
     const now = this.clock();
     this.checkFreshness(parsed, now);
     const endpoint = request.endpoint ?? this.endpoint;
     const secrets = await this.resolveSecrets(parsed, request, endpoint);
-    if (!this.matchesAny(parsed, request.rawBody, secrets)) {
-      throw new WebhookVerificationError('signature_mismatch', 'No signature matches the configured secret(s).');
+    const keys = secrets.map((secret) => this.importKey(secret));
+    if (!this.matchesAny(parsed, request.rawBody, keys)) {
+      throw new WebhookVerificationError(
+        'signature_mismatch',
+        'No signature matches the configured secret(s).',
+      );
     }
+    const signedHandshake = this.scheme.signedHandshake?.(this.handshakeRequest(request), parsed, keys);
+    if (signedHandshake) return { kind: 'handshake', reply: signedHandshake };
     const event = this.toEvent(parsed, request, endpoint);
     const replay = this.options.replay;
-    if (!replay) return { duplicate: false, event, claim: undefined };
+    if (!replay) return { kind: 'new', duplicate: false, event, claim: undefined };
 
-    const replayId = this.scheme.replayId?.(parsed, request.rawBody) ?? defaultReplayId(this.scheme, parsed, request.rawBody);
+    const replayId =
+      this.scheme.replayId?.(parsed, request.rawBody) ??
+      defaultReplayId(this.scheme, parsed, request.rawBody);
     const key = replayKey({ prefix: replay.keyPrefix, endpoint, tenant: request.tenant, replayId });
     return this.claim(replay, key, event, parsed, now);
   }
@@ -124,14 +162,24 @@ export class WebhookVerifier {
     const tolerance = this.toleranceMs;
     if (parsed.timestamp === undefined || tolerance === undefined || tolerance <= 0) return;
     if (now - parsed.timestamp > tolerance) {
-      throw new WebhookVerificationError('timestamp_expired', 'The timestamp is older than the tolerance allows.');
+      throw new WebhookVerificationError(
+        'timestamp_expired',
+        'The timestamp is older than the tolerance allows.',
+      );
     }
     if (parsed.timestamp - now > tolerance) {
-      throw new WebhookVerificationError('timestamp_in_future', 'The timestamp is further in the future than the tolerance allows.');
+      throw new WebhookVerificationError(
+        'timestamp_in_future',
+        'The timestamp is further in the future than the tolerance allows.',
+      );
     }
   }
 
-  private async resolveSecrets(parsed: ParsedWebhook, request: WebhookRequest, endpoint: string): Promise<Secret[]> {
+  private async resolveSecrets(
+    parsed: ParsedWebhook,
+    request: WebhookRequest,
+    endpoint: string,
+  ): Promise<Secret[]> {
     const context: SecretContext = {
       endpoint,
       scheme: this.scheme.name,
@@ -144,21 +192,36 @@ export class WebhookVerifier {
     try {
       secrets = toSecretList(await this.resolver.resolve(context));
     } catch (error) {
-      throw new WebhookVerificationError('secret_resolver_failed', 'The secret resolver failed.', { cause: error });
+      throw new WebhookVerificationError('secret_resolver_failed', 'The secret resolver failed.', {
+        cause: error,
+      });
     }
     if (secrets.length === 0) {
-      throw new WebhookVerificationError('unknown_endpoint', `No secret is configured for endpoint ${endpoint}.`);
+      throw new WebhookVerificationError(
+        'unknown_endpoint',
+        `No secret is configured for endpoint ${endpoint}.`,
+      );
     }
     return secrets;
   }
 
-  /** Tries every secret (rotation) without stopping at the first match. */
-  private matchesAny(parsed: ParsedWebhook, rawBody: Buffer, secrets: Secret[]): boolean {
+  /** Tries every key (rotation) without stopping at the first match. */
+  private matchesAny(parsed: ParsedWebhook, rawBody: Buffer, keys: unknown[]): boolean {
     let matched = false;
-    for (const secret of secrets) {
-      if (this.scheme.verify(parsed, rawBody, this.importKey(secret))) matched = true;
+    for (const key of keys) {
+      if (this.scheme.verify(parsed, rawBody, key)) matched = true;
     }
     return matched;
+  }
+
+  private handshakeRequest(request: WebhookRequest): HandshakeRequest {
+    return {
+      method: request.method ?? 'POST',
+      headers: request.headers,
+      rawBody: request.rawBody,
+      url: request.url,
+      query: request.query ?? {},
+    };
   }
 
   /** Imports (and validates) a secret once; resolvers may return the same strings on every call. */
@@ -188,7 +251,9 @@ export class WebhookVerifier {
       rawBody,
       // Parsed from the verified bytes on first use only.
       get payload() {
-        payload ??= { value: parsePayload(rawBody, typeof contentType === 'string' ? contentType : undefined) };
+        payload ??= {
+          value: parsePayload(rawBody, typeof contentType === 'string' ? contentType : undefined),
+        };
         return payload.value;
       },
     };
@@ -207,12 +272,17 @@ export class WebhookVerifier {
       result = await store.claim(key, replay.leaseMs ?? DEFAULT_LEASE_MS);
     } catch (error) {
       if (replay.failOpen) {
-        this.options.onWarning?.('Replay store unreachable; processing without replay protection (failOpen).', error);
-        return { duplicate: false, event, claim: undefined };
+        this.options.onWarning?.(
+          'Replay store unreachable; processing without replay protection (failOpen).',
+          error,
+        );
+        return { kind: 'new', duplicate: false, event, claim: undefined };
       }
-      throw new WebhookVerificationError('replay_store_unavailable', 'The replay store is unreachable.', { cause: error });
+      throw new WebhookVerificationError('replay_store_unavailable', 'The replay store is unreachable.', {
+        cause: error,
+      });
     }
-    if (result.state === 'done') return { duplicate: true, event, claim: undefined };
+    if (result.state === 'done') return { kind: 'duplicate', duplicate: true, event, claim: undefined };
     if (result.state === 'in_flight') {
       throw new WebhookVerificationError('replay_in_flight', 'This delivery is being processed.', {
         retryAfterMs: result.retryAfterMs,
@@ -221,6 +291,7 @@ export class WebhookVerifier {
     const ttlMs = this.replayTtl(replay, parsed, now);
     const token = result.token;
     return {
+      kind: 'new',
       duplicate: false,
       event,
       claim: { key, complete: () => store.complete(key, ttlMs), release: () => store.release(key, token) },
@@ -237,17 +308,21 @@ export class WebhookVerifier {
 }
 
 function typeFromPayload(payload: unknown): string | undefined {
-  const type = typeof payload === 'object' && payload !== null ? (payload as { type?: unknown }).type : undefined;
+  const type =
+    typeof payload === 'object' && payload !== null ? (payload as { type?: unknown }).type : undefined;
   return typeof type === 'string' ? type : undefined;
 }
 
 /** The replay identity when a scheme does not name one: the signed id, else a digest of the body. */
-function defaultReplayId(scheme: WebhookScheme, parsed: ParsedWebhook, rawBody: Buffer): string {
+function defaultReplayId(scheme: AnyWebhookScheme, parsed: ParsedWebhook, rawBody: Buffer): string {
   if (scheme.signs.id && parsed.id !== undefined) return `id:${parsed.id}`;
   return `body:${createHash('sha256').update(rawBody).digest('base64url')}`;
 }
 
 /** One-off verification (a Lambda, a plain Node handler). Reuse a WebhookVerifier on hot paths. */
-export function verifyWebhook(request: WebhookRequest, options: WebhookVerifierOptions): Promise<VerificationOutcome> {
+export function verifyWebhook(
+  request: WebhookRequest,
+  options: WebhookVerifierOptions,
+): Promise<VerificationOutcome> {
   return new WebhookVerifier(options).verify(request);
 }

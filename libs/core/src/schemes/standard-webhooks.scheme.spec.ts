@@ -1,0 +1,214 @@
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { Webhook as SvixWebhook } from 'svix';
+import { eventOf } from '../../../../test/support/outcome.js';
+import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
+import { WebhookVerifier } from '../verify/webhook-verifier.js';
+import { standardWebhooks } from './standard-webhooks.scheme.js';
+
+// Published vector: standard-webhooks libraries/javascript/src/webhook.test.ts (PROVIDERS.md §1).
+const VECTOR = {
+  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+  timestamp: 1614265330,
+  payload: '{"test": 2432232314}',
+  signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+};
+const OTHER_SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+
+const verifierAt = (seconds: number, secrets: string | string[] = VECTOR.secret, toleranceMs?: number) =>
+  new WebhookVerifier({
+    scheme: standardWebhooks(),
+    secrets,
+    replay: false,
+    clock: () => seconds * 1000,
+    ...(toleranceMs === undefined ? {} : { toleranceMs }),
+  });
+
+const vectorHeaders = (overrides: Record<string, string | string[]> = {}) => ({
+  'webhook-id': VECTOR.id,
+  'webhook-timestamp': String(VECTOR.timestamp),
+  'webhook-signature': VECTOR.signature,
+  ...overrides,
+});
+
+const verifyVector = (
+  headers: Record<string, string | string[]>,
+  body = VECTOR.payload,
+  at = VECTOR.timestamp,
+) => verifierAt(at).verify({ headers, rawBody: Buffer.from(body) });
+
+async function reasonOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof WebhookVerificationError) return error.reason;
+    throw error;
+  }
+  return 'accepted';
+}
+
+describe('standardWebhooks()', () => {
+  it('accepts the published test vector', async () => {
+    const outcome = await verifyVector(vectorHeaders());
+    expect(eventOf(outcome).id).toBe(VECTOR.id);
+    expect(eventOf(outcome).timestamp?.getTime()).toBe(VECTOR.timestamp * 1000);
+    expect(eventOf(outcome).payload).toEqual({ test: 2432232314 });
+  });
+
+  it('accepts deliveries signed by the official standardwebhooks library', async () => {
+    const secret = 'whsec_' + Buffer.alloc(32, 3).toString('base64');
+    const body = JSON.stringify({ type: 'invoice.paid', amount: 12 });
+    const now = new Date();
+    const signature = new StandardWebhook(secret).sign('msg_official', now, body);
+    const outcome = await verifierAt(Math.floor(now.getTime() / 1000), secret).verify({
+      headers: {
+        'webhook-id': 'msg_official',
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+      rawBody: Buffer.from(body),
+    });
+    expect(eventOf(outcome).type).toBe('invoice.paid');
+  });
+
+  it('accepts svix-* headers signed by the official svix library', async () => {
+    const secret = 'whsec_' + Buffer.alloc(32, 4).toString('base64');
+    const body = '{"type":"user.created"}';
+    const now = new Date();
+    const signature = new SvixWebhook(secret).sign('msg_svix', now, body);
+    const seconds = Math.floor(now.getTime() / 1000);
+    const outcome = await verifierAt(seconds, secret).verify({
+      headers: { 'svix-id': 'msg_svix', 'svix-timestamp': String(seconds), 'svix-signature': signature },
+      rawBody: Buffer.from(body),
+    });
+    expect(eventOf(outcome).id).toBe('msg_svix');
+  });
+
+  it('signs what the official library verifies (the test signer is proven)', () => {
+    const secret = 'whsec_' + Buffer.alloc(32, 5).toString('base64');
+    const body = '{"type":"ping"}';
+    const headers = standardWebhooks().sign({ secret, body, id: 'msg_ours' });
+    expect(new StandardWebhook(secret).verify(body, headers)).toEqual({ type: 'ping' });
+    expect(() => new SvixWebhook(secret).verify(body, headers)).not.toThrow();
+  });
+
+  it('reproduces the published signature', () => {
+    const headers = standardWebhooks().sign({
+      secret: VECTOR.secret,
+      body: VECTOR.payload,
+      id: VECTOR.id,
+      timestamp: VECTOR.timestamp * 1000,
+    });
+    expect(headers['webhook-signature']).toBe(VECTOR.signature);
+  });
+
+  it('refuses a tampered body, id or timestamp', async () => {
+    expect(await reasonOf(verifyVector(vectorHeaders(), '{"test": 2432232315}'))).toBe('signature_mismatch');
+    expect(await reasonOf(verifyVector(vectorHeaders({ 'webhook-id': 'msg_other' })))).toBe(
+      'signature_mismatch',
+    );
+    expect(
+      await reasonOf(
+        verifyVector(
+          vectorHeaders({ 'webhook-timestamp': String(VECTOR.timestamp + 1) }),
+          VECTOR.payload,
+          VECTOR.timestamp + 1,
+        ),
+      ),
+    ).toBe('signature_mismatch');
+  });
+
+  it('refuses the wrong secret', async () => {
+    const verifier = verifierAt(VECTOR.timestamp, OTHER_SECRET);
+    expect(
+      await reasonOf(verifier.verify({ headers: vectorHeaders(), rawBody: Buffer.from(VECTOR.payload) })),
+    ).toBe('signature_mismatch');
+  });
+
+  it('refuses stale and future timestamps, 5 minutes both ways by default', async () => {
+    expect(await reasonOf(verifyVector(vectorHeaders(), VECTOR.payload, VECTOR.timestamp + 301))).toBe(
+      'timestamp_expired',
+    );
+    expect(await reasonOf(verifyVector(vectorHeaders(), VECTOR.payload, VECTOR.timestamp - 301))).toBe(
+      'timestamp_in_future',
+    );
+    expect(await reasonOf(verifyVector(vectorHeaders(), VECTOR.payload, VECTOR.timestamp + 299))).toBe(
+      'accepted',
+    );
+    const strict = verifierAt(VECTOR.timestamp + 61, VECTOR.secret, 60_000);
+    expect(
+      await reasonOf(strict.verify({ headers: vectorHeaders(), rawBody: Buffer.from(VECTOR.payload) })),
+    ).toBe('timestamp_expired');
+  });
+
+  it('accepts any of several secrets and any of several signatures (rotation)', async () => {
+    const rotated = verifierAt(VECTOR.timestamp, [OTHER_SECRET, VECTOR.secret]);
+    const other = standardWebhooks().sign({
+      secret: OTHER_SECRET,
+      body: VECTOR.payload,
+      id: VECTOR.id,
+      timestamp: VECTOR.timestamp * 1000,
+    });
+    const both = `${other['webhook-signature']} ${VECTOR.signature}`;
+    expect(
+      await reasonOf(rotated.verify({ headers: vectorHeaders(), rawBody: Buffer.from(VECTOR.payload) })),
+    ).toBe('accepted');
+    expect(await reasonOf(verifyVector(vectorHeaders({ 'webhook-signature': both })))).toBe('accepted');
+    expect(
+      await reasonOf(verifyVector(vectorHeaders({ 'webhook-signature': other['webhook-signature']! }))),
+    ).toBe('signature_mismatch');
+  });
+
+  it('answers missing and malformed headers with clear reasons', async () => {
+    const { 'webhook-signature': _s, ...noSignature } = vectorHeaders();
+    const { 'webhook-id': _i, ...noId } = vectorHeaders();
+    const { 'webhook-timestamp': _t, ...noTimestamp } = vectorHeaders();
+    expect(await reasonOf(verifyVector(noSignature))).toBe('missing_signature');
+    expect(await reasonOf(verifyVector(noId))).toBe('missing_header');
+    expect(await reasonOf(verifyVector(noTimestamp))).toBe('missing_header');
+    expect(await reasonOf(verifyVector(vectorHeaders({ 'webhook-timestamp': '16142653.30' })))).toBe(
+      'malformed_header',
+    );
+    expect(await reasonOf(verifyVector(vectorHeaders({ 'webhook-signature': 'v1,not*base64' })))).toBe(
+      'malformed_signature',
+    );
+    expect(await reasonOf(verifyVector(vectorHeaders({ 'webhook-signature': 'v2,abc' })))).toBe(
+      'malformed_signature',
+    );
+    expect(
+      await reasonOf(
+        verifyVector(vectorHeaders({ 'webhook-signature': [VECTOR.signature, VECTOR.signature] })),
+      ),
+    ).toBe('malformed_header');
+    expect(
+      await reasonOf(verifyVector(vectorHeaders({ 'webhook-signature': `${VECTOR.signature} `.repeat(17) }))),
+    ).toBe('too_many_signatures');
+    expect(await reasonOf(verifyVector(vectorHeaders({ 'webhook-id': 'x'.repeat(9000) })))).toBe(
+      'malformed_header',
+    );
+  });
+
+  it('reads header names in any case', async () => {
+    const outcome = await verifyVector({
+      'Webhook-Id': VECTOR.id,
+      'WEBHOOK-TIMESTAMP': String(VECTOR.timestamp),
+      'Webhook-Signature': VECTOR.signature,
+    });
+    expect(eventOf(outcome).id).toBe(VECTOR.id);
+  });
+
+  it('refuses unusable secrets with a message that names the fault, not the secret', () => {
+    const scheme = standardWebhooks();
+    expect(() => scheme.importKey(' ' + VECTOR.secret)).toThrow(/whitespace/);
+    expect(() => scheme.importKey('whsec_not-base64!')).toThrow(/base64/);
+    expect(() => scheme.importKey('whsec_' + Buffer.alloc(8).toString('base64'))).toThrow(/8 bytes/);
+    try {
+      scheme.importKey('whsec_not-base64!');
+    } catch (error) {
+      expect(String(error)).not.toContain('not-base64!');
+    }
+    expect(standardWebhooks({ secretFormat: 'raw' }).importKey('a raw key of enough bytes')).toEqual(
+      Buffer.from('a raw key of enough bytes'),
+    );
+  });
+});
