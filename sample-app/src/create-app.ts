@@ -17,9 +17,9 @@ export interface SampleApp {
 /** Builds the sample app from an environment; tests call it with their own. */
 export async function createApp(
   env: NodeJS.ProcessEnv = process.env,
-  logger: LoggerService | false = new Logger(),
+  logger: LoggerService | false | undefined = new Logger(),
 ): Promise<SampleApp> {
-  const log = new Logger('SampleApp');
+  const log = logger === false ? silentLogger : new Logger('SampleApp');
   const config = loadSampleConfig(env, log);
   const replayStore: ReplayStore = config.redisUrl
     ? await RedisReplayStore.fromUrl(config.redisUrl)
@@ -27,7 +27,7 @@ export async function createApp(
   // rawBody: true keeps the exact bytes next to the parsed body: signatures are over bytes.
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, replayStore), {
     rawBody: true,
-    logger,
+    ...(logger === undefined ? {} : { logger }),
   });
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
@@ -39,6 +39,8 @@ export async function createApp(
   );
   return { app, config };
 }
+
+const silentLogger = { log: () => undefined, warn: () => undefined };
 
 /** Keeps a password in REDIS_URL out of the log. */
 function redactUrl(url: string): string {

@@ -1,0 +1,280 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { Webhook as SvixWebhook } from 'svix';
+import { inject } from 'vitest';
+import type { RunningSampleApp, StoreKind } from '../support/sample-app.js';
+import { startSampleApp } from '../support/sample-app.js';
+
+const secretOf = (fill: number) => 'whsec_' + Buffer.alloc(32, fill).toString('base64');
+const STANDARD_SECRET = secretOf(1);
+const HMAC_SECRET = 'hmac-secret-for-the-e2e-suite-0123456789';
+const ACME = secretOf(2);
+const GLOBEX_NEW = secretOf(3);
+const GLOBEX_OLD = secretOf(4);
+const BODY_LIMIT = 4096;
+
+interface Delivery {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A delivery signed by the official standardwebhooks library. */
+function standardDelivery(
+  secret = STANDARD_SECRET,
+  options: { id?: string; at?: Date; body?: string } = {},
+): Delivery {
+  const id = options.id ?? `msg_${randomUUID()}`;
+  const at = options.at ?? new Date();
+  const body = options.body ?? JSON.stringify({ type: 'invoice.paid', data: { id } });
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new StandardWebhook(secret).sign(id, at, body),
+    },
+  };
+}
+
+/** The generic HMAC sender: hex HMAC-SHA256 of the body, computed with node:crypto. */
+function hmacDelivery(body = JSON.stringify({ order: randomUUID() }), secret = HMAC_SECRET): Delivery {
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-hmac': createHmac('sha256', secret).update(body).digest('hex'),
+      'x-webhook-id': `d-${randomUUID()}`,
+      'x-topic': 'orders/create',
+    },
+  };
+}
+
+describe.each<StoreKind>(['memory', 'redis'])('sample app e2e (%s store)', (store) => {
+  let sample: RunningSampleApp;
+  const post = (path: string, delivery: Delivery) =>
+    request(sample.url).post(path).set(delivery.headers).send(delivery.body);
+  const processedIds = async () =>
+    ((await request(sample.url).get('/events')).body as { id: string }[]).map((event) => event.id);
+
+  beforeAll(async () => {
+    sample = await startSampleApp(
+      {
+        STANDARD_WEBHOOK_SECRET: STANDARD_SECRET,
+        HMAC_WEBHOOK_SECRET: HMAC_SECRET,
+        TENANT_SECRETS: JSON.stringify({ acme: ACME, globex: [GLOBEX_NEW, GLOBEX_OLD] }),
+        WEBHOOK_BODY_LIMIT: String(BODY_LIMIT),
+      },
+      store === 'redis' ? inject('redisUrl') : undefined,
+    );
+  });
+  afterAll(() => sample.close());
+
+  it('processes a valid delivery once and lists it in GET /events', async () => {
+    const delivery = standardDelivery();
+    const first = await post('/webhooks/standard', delivery);
+    expect(first.status).toBe(200);
+    const events = (await request(sample.url).get('/events')).body as Record<string, unknown>[];
+    expect(events.at(-1)).toMatchObject({
+      provider: 'standard-webhooks',
+      endpoint: 'standard',
+      id: delivery.headers['webhook-id'],
+      type: 'invoice.paid',
+    });
+    expect(typeof events.at(-1)!.receivedAt).toBe('string');
+  });
+
+  it('answers a duplicate of a processed delivery 2xx without processing it again', async () => {
+    const delivery = standardDelivery();
+    expect((await post('/webhooks/standard', delivery)).status).toBe(200);
+    const again = await post('/webhooks/standard', delivery);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ duplicate: true });
+    expect((await processedIds()).filter((id) => id === delivery.headers['webhook-id'])).toHaveLength(1);
+  });
+
+  it('accepts svix-* headers signed by the official svix library', async () => {
+    const id = `msg_${randomUUID()}`;
+    const body = JSON.stringify({ type: 'user.created' });
+    const at = new Date();
+    const response = await request(sample.url)
+      .post('/webhooks/standard')
+      .set({
+        'content-type': 'application/json',
+        'svix-id': id,
+        'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'svix-signature': new SvixWebhook(STANDARD_SECRET).sign(id, at, body),
+      })
+      .send(body);
+    expect(response.status).toBe(200);
+    expect(await processedIds()).toContain(id);
+  });
+
+  it('processes exactly one of 50 concurrent copies of one delivery; the rest get 2xx or 409', async () => {
+    const delivery = standardDelivery();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => post('/webhooks/standard', delivery)));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.every((status) => status === 200 || status === 409)).toBe(true);
+    expect(
+      answers.filter((answer) => answer.status === 409).every((answer) => answer.headers['retry-after']),
+    ).toBe(true);
+    expect((await processedIds()).filter((id) => id === delivery.headers['webhook-id'])).toHaveLength(1);
+  });
+
+  it('answers 5xx when the handler throws, releases the claim, and processes the retry', async () => {
+    const delivery = standardDelivery();
+    const record = vi.spyOn(sample.events, 'record').mockImplementationOnce(() => {
+      throw new Error('database down');
+    });
+    expect((await post('/webhooks/standard', delivery)).status).toBe(500);
+    expect(await processedIds()).not.toContain(delivery.headers['webhook-id']);
+    expect((await post('/webhooks/standard', delivery)).status).toBe(200);
+    expect((await processedIds()).filter((id) => id === delivery.headers['webhook-id'])).toHaveLength(1);
+    record.mockRestore();
+  });
+
+  describe('refuses with the DESIGN §7 status and processes nothing', () => {
+    const refusals: [string, () => Delivery, number, string?][] = [
+      [
+        'a tampered body',
+        () => ({ ...standardDelivery(), body: '{"type":"invoice.paid","data":{"id":"evil"}}' }),
+        401,
+        'signature_mismatch',
+      ],
+      [
+        'a tampered id header',
+        () => {
+          const delivery = standardDelivery();
+          return { ...delivery, headers: { ...delivery.headers, 'webhook-id': 'msg_forged' } };
+        },
+        401,
+        'signature_mismatch',
+      ],
+      [
+        'a tampered timestamp header',
+        () => {
+          const delivery = standardDelivery();
+          const ts = String(Number(delivery.headers['webhook-timestamp']) - 1);
+          return { ...delivery, headers: { ...delivery.headers, 'webhook-timestamp': ts } };
+        },
+        401,
+        'signature_mismatch',
+      ],
+      ['the wrong secret', () => standardDelivery(secretOf(9)), 401, 'signature_mismatch'],
+      [
+        'a stale timestamp',
+        () => standardDelivery(STANDARD_SECRET, { at: new Date(Date.now() - 10 * 60_000) }),
+        401,
+        'timestamp_expired',
+      ],
+      [
+        'a future timestamp',
+        () => standardDelivery(STANDARD_SECRET, { at: new Date(Date.now() + 10 * 60_000) }),
+        401,
+        'timestamp_in_future',
+      ],
+      [
+        'a missing signature',
+        () => {
+          const { 'webhook-signature': _omitted, ...headers } = standardDelivery().headers;
+          return { ...standardDelivery(), headers };
+        },
+        401,
+        'missing_signature',
+      ],
+      [
+        'a missing id header',
+        () => {
+          const { 'webhook-id': _omitted, ...headers } = standardDelivery().headers;
+          return { ...standardDelivery(), headers };
+        },
+        400,
+        'missing_header',
+      ],
+      [
+        'a malformed timestamp',
+        () => {
+          const delivery = standardDelivery();
+          return { ...delivery, headers: { ...delivery.headers, 'webhook-timestamp': 'yesterday' } };
+        },
+        400,
+        'malformed_header',
+      ],
+      [
+        'a malformed signature',
+        () => {
+          const delivery = standardDelivery();
+          return { ...delivery, headers: { ...delivery.headers, 'webhook-signature': 'v1,***' } };
+        },
+        400,
+        'malformed_signature',
+      ],
+      [
+        'a body over the limit',
+        () => standardDelivery(STANDARD_SECRET, { body: JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT) }) }),
+        413,
+      ],
+    ];
+
+    it.each(refusals)('%s', async (_name, make, status, reason) => {
+      const before = (await processedIds()).length;
+      const response = await post('/webhooks/standard', make());
+      expect(response.status).toBe(status);
+      if (reason) expect(response.body).toMatchObject({ error: reason });
+      expect(JSON.stringify(response.body)).not.toContain(STANDARD_SECRET);
+      expect((await processedIds()).length).toBe(before);
+    });
+  });
+
+  describe('generic HMAC route', () => {
+    it('processes a delivery once and refuses a tampered one', async () => {
+      const delivery = hmacDelivery();
+      expect((await post('/webhooks/hmac', delivery)).status).toBe(200);
+      expect(await processedIds()).toContain(delivery.headers['x-webhook-id']);
+      expect(
+        (await post('/webhooks/hmac', { ...delivery, body: delivery.body.replace('"}', 'x"}') })).status,
+      ).toBe(401);
+      expect(
+        (await post('/webhooks/hmac', hmacDelivery(undefined, 'not-the-secret-0123456789'))).status,
+      ).toBe(401);
+    });
+
+    it('refuses a replay under a fresh, unsigned id header', async () => {
+      const delivery = hmacDelivery();
+      expect((await post('/webhooks/hmac', delivery)).status).toBe(200);
+      const replay = { ...delivery, headers: { ...delivery.headers, 'x-webhook-id': `d-${randomUUID()}` } };
+      const answer = await post('/webhooks/hmac', replay);
+      expect(answer.body).toEqual({ duplicate: true });
+      expect(await processedIds()).not.toContain(replay.headers['x-webhook-id']);
+    });
+  });
+
+  describe('per-tenant secrets', () => {
+    it("refuses tenant A's delivery on tenant B's route, and an unknown tenant", async () => {
+      const delivery = standardDelivery(ACME);
+      expect((await post('/webhooks/tenants/globex', delivery)).status).toBe(401);
+      expect((await post('/webhooks/tenants/initech', delivery)).body).toMatchObject({
+        error: 'unknown_endpoint',
+      });
+      expect((await post('/webhooks/tenants/acme', delivery)).status).toBe(200);
+    });
+
+    it('accepts the old and the new secret during rotation', async () => {
+      const fresh = standardDelivery(GLOBEX_NEW);
+      const old = standardDelivery(GLOBEX_OLD);
+      expect((await post('/webhooks/tenants/globex', fresh)).status).toBe(200);
+      expect((await post('/webhooks/tenants/globex', old)).status).toBe(200);
+      const ids = await processedIds();
+      expect(ids).toContain(fresh.headers['webhook-id']);
+      expect(ids).toContain(old.headers['webhook-id']);
+    });
+
+    it('keeps the same delivery id apart per tenant (namespaced replay keys)', async () => {
+      const id = `msg_${randomUUID()}`;
+      expect((await post('/webhooks/tenants/acme', standardDelivery(ACME, { id }))).status).toBe(200);
+      const globex = await post('/webhooks/tenants/globex', standardDelivery(GLOBEX_NEW, { id }));
+      expect(globex.body).toEqual({ received: id });
+    });
+  });
+});
