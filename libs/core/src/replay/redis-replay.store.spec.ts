@@ -53,7 +53,9 @@ describe('RedisReplayStore (real redis-server)', () => {
     const key = uniqueKey();
     const clients = Array.from({ length: 5 }, () => new Redis(inject('redisUrl')));
     const stores = clients.map((c) => new RedisReplayStore(c));
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => stores[i % 5]!.claim(key, 60_000)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => stores[i % 5]!.claim(key, 60_000)),
+    );
     expect(results.filter((result) => result.state === 'claimed')).toHaveLength(1);
     await Promise.all(clients.map((c) => c.quit()));
   });

@@ -1,9 +1,12 @@
 import type { AnyWebhookScheme, SignInput } from '../schemes/webhook-scheme.interface.js';
 
-export interface SignedDelivery {
+export interface SignedDelivery<Body extends string | Buffer = string | Buffer> {
   readonly headers: Record<string, string>;
-  /** Send exactly these bytes: re-serialising JSON after signing breaks the signature. */
-  readonly body: Buffer;
+  /**
+   * Send exactly these bytes. The same type you passed in: a string stays a string, because
+   * supertest and fetch JSON-encode a Buffer sent with a JSON content type, which breaks the signature.
+   */
+  readonly body: Body;
 }
 
 /**
@@ -12,11 +15,12 @@ export interface SignedDelivery {
  *     const { headers, body } = sign(standardWebhooks(), { secret, body: JSON.stringify(event) });
  *     await request(app.getHttpServer()).post('/webhooks/standard').set(headers).send(body);
  */
-export function sign(scheme: AnyWebhookScheme, input: SignInput): SignedDelivery {
-  const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body, 'utf8');
-  return { headers: scheme.sign({ ...input, body }), body };
+export function sign<Body extends string | Buffer>(
+  scheme: AnyWebhookScheme,
+  input: SignInput & { readonly body: Body },
+): SignedDelivery<Body> {
+  return { headers: scheme.sign(input), body: input.body };
 }
 
-/** A random secret in the scheme's usual format: `whsec_` + base64 for Standard Webhooks, else hex. */
 export { generateSecret } from '../secrets/generate-secret.js';
 export type { SignInput };

@@ -1,0 +1,150 @@
+import { eventOf } from '../../../../test/support/outcome.js';
+import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
+import { MemoryReplayStore } from '../replay/memory-replay.store.js';
+import type { ReplayStore } from '../replay/replay-store.interface.js';
+import { standardWebhooks } from '../schemes/standard-webhooks.scheme.js';
+import { verifyWebhook, WebhookVerifier } from './webhook-verifier.js';
+
+const SECRET = 'whsec_' + Buffer.alloc(32, 21).toString('base64');
+const OLD_SECRET = 'whsec_' + Buffer.alloc(32, 22).toString('base64');
+const NOW = 1_800_000_000_000;
+const scheme = standardWebhooks();
+const request = (options: { secret?: string; at?: number; id?: string; body?: string } = {}) => {
+  const body = options.body ?? '{"type":"order.created"}';
+  return {
+    headers: scheme.sign({
+      secret: options.secret ?? SECRET,
+      body,
+      id: options.id ?? 'msg_1',
+      timestamp: options.at ?? NOW,
+    }),
+    rawBody: Buffer.from(body),
+  };
+};
+
+async function reasonOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'accepted';
+  } catch (error) {
+    if (error instanceof WebhookVerificationError) return `${error.reason}/${error.status}`;
+    throw error;
+  }
+}
+
+describe('WebhookVerifier', () => {
+  it('answers 503 when the resolver throws and 401 when it knows no secret', async () => {
+    const failing = new WebhookVerifier({
+      scheme,
+      secrets: () => Promise.reject(new Error('db down')),
+      replay: false,
+      clock: () => NOW,
+    });
+    expect(await reasonOf(failing.verify(request()))).toBe('secret_resolver_failed/503');
+    const unknown = new WebhookVerifier({
+      scheme,
+      secrets: () => undefined,
+      replay: false,
+      clock: () => NOW,
+    });
+    expect(await reasonOf(unknown.verify(request()))).toBe('unknown_endpoint/401');
+  });
+
+  it('answers 500 for a secret that cannot be used (fail closed)', async () => {
+    const verifier = new WebhookVerifier({ scheme, secrets: 'whsec_!!', replay: false, clock: () => NOW });
+    expect(await reasonOf(verifier.verify(request()))).toBe('invalid_secret/500');
+  });
+
+  it('tries every secret even after one matched (no early exit that tells which matched)', async () => {
+    const verify = vi.spyOn(scheme, 'verify');
+    const verifier = new WebhookVerifier({
+      scheme,
+      secrets: [SECRET, OLD_SECRET],
+      replay: false,
+      clock: () => NOW,
+    });
+    await verifier.verify(request());
+    expect(verify).toHaveBeenCalledTimes(2);
+    verify.mockRestore();
+  });
+
+  it('gives the resolver endpoint, tenant, params and header event type, never the body', async () => {
+    const resolve = vi.fn(() => SECRET);
+    const verifier = new WebhookVerifier({
+      scheme,
+      secrets: resolve,
+      endpoint: 'orders',
+      replay: false,
+      clock: () => NOW,
+    });
+    await verifier.verify({ ...request(), tenant: 'acme', params: { tenant: 'acme' } });
+    expect(resolve).toHaveBeenCalledWith(
+      expect.objectContaining({
+        endpoint: 'orders',
+        tenant: 'acme',
+        params: { tenant: 'acme' },
+        scheme: 'standard-webhooks',
+      }),
+    );
+    expect(JSON.stringify(resolve.mock.calls)).not.toContain('order.created');
+  });
+
+  it('keeps a delivery at least until its timestamp leaves the acceptance window (DESIGN §4.4)', async () => {
+    const store = new MemoryReplayStore();
+    const complete = vi.spyOn(store, 'complete');
+    const verifier = new WebhookVerifier({
+      scheme,
+      secrets: SECRET,
+      toleranceMs: 10 * 60_000,
+      replay: { store, windowMs: 5 * 60_000 },
+      clock: () => NOW,
+    });
+    const outcome = await verifier.verify(request({ at: NOW + 9 * 60_000 }));
+    if (outcome.kind !== 'new') throw new Error('expected a new delivery');
+    await outcome.claim?.complete();
+    expect(complete.mock.calls[0]![1]).toBeGreaterThanOrEqual(19 * 60_000);
+    const recent = await verifier.verify(request({ id: 'msg_2' }));
+    if (recent.kind !== 'new') throw new Error('expected a new delivery');
+    await recent.claim?.complete();
+    expect(complete.mock.calls[1]![1]).toBeGreaterThanOrEqual(10 * 60_000);
+    await store.close();
+  });
+
+  it('works without Nest: verify, handle, complete; then the duplicate is reported', async () => {
+    const store = new MemoryReplayStore();
+    const options = { scheme, secrets: SECRET, replay: { store }, clock: () => NOW };
+    const first = await verifyWebhook(request(), options);
+    expect(first.kind).toBe('new');
+    expect(eventOf(first).payload).toEqual({ type: 'order.created' });
+    if (first.kind === 'new') await first.claim?.complete();
+    expect((await verifyWebhook(request(), options)).kind).toBe('duplicate');
+    await store.close();
+  });
+
+  it('answers 409 with a retry hint while the delivery is in flight, 503 when the store fails', async () => {
+    const store = new MemoryReplayStore();
+    const verifier = new WebhookVerifier({
+      scheme,
+      secrets: SECRET,
+      replay: { store, leaseMs: 30_000 },
+      clock: () => NOW,
+    });
+    await verifier.verify(request());
+    const error = await verifier.verify(request()).catch((e: unknown) => e as WebhookVerificationError);
+    expect(error).toMatchObject({ reason: 'replay_in_flight', status: 409 });
+    expect((error as WebhookVerificationError).retryAfterMs).toBeGreaterThan(0);
+    const broken: ReplayStore = {
+      claim: () => Promise.reject(new Error('ECONNREFUSED')),
+      complete: () => Promise.resolve(),
+      release: () => Promise.resolve(),
+    };
+    const closed = new WebhookVerifier({
+      scheme,
+      secrets: SECRET,
+      replay: { store: broken },
+      clock: () => NOW,
+    });
+    expect(await reasonOf(closed.verify(request()))).toBe('replay_store_unavailable/503');
+    await store.close();
+  });
+});

@@ -1,0 +1,271 @@
+import type { CanActivate, ExecutionContext, INestApplication } from '@nestjs/common';
+import { Controller, Injectable, Logger, Module, Post, UseGuards } from '@nestjs/common';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
+import type { ReplayStore, SecretContext, SecretResolver } from '@verified-webhooks/core';
+import { MemoryReplayStore, RedisReplayStore, standardWebhooks } from '@verified-webhooks/core';
+import { sign } from '@verified-webhooks/core/testing';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { RedisServer } from '../../../test/support/redis-server.js';
+import { isWebhookRoute } from './is-webhook-route.js';
+import { VerifiedWebhook } from './verified-webhook.decorator.js';
+import { WebhookEvent } from './webhook-event.decorator.js';
+import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
+import { WebhooksModule } from './webhooks.module.js';
+import { InjectReplayStore } from './webhooks.tokens.js';
+
+const SECRET = 'whsec_' + Buffer.alloc(32, 11).toString('base64');
+const scheme = standardWebhooks();
+const delivery = (secret = SECRET, body = JSON.stringify({ type: 'ping', n: randomUUID() })) =>
+  sign(scheme, { secret, body, id: `msg_${randomUUID()}` });
+
+const handled: string[] = [];
+
+@Controller('hooks')
+class HooksController {
+  @Post('standard')
+  @VerifiedWebhook('standard-webhooks')
+  standard(@WebhookEvent('id') id: string) {
+    handled.push(id);
+    return { ok: id };
+  }
+}
+
+@Controller('class-level')
+@VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'class-level' })
+class ClassLevelController {
+  @Post()
+  handle(@WebhookEvent('payload') payload: { n: string }) {
+    return { n: payload.n };
+  }
+}
+
+/** Stands in for an app's global auth guard: refuses everything that is not a webhook route. */
+@Injectable()
+class DenyAllButWebhooksGuard implements CanActivate {
+  canActivate(context: ExecutionContext) {
+    return isWebhookRoute(context);
+  }
+}
+
+@Controller('private')
+class PrivateController {
+  @Post()
+  secret() {
+    return 'never';
+  }
+}
+
+@Injectable()
+class RefuseGuard implements CanActivate {
+  canActivate() {
+    return false;
+  }
+}
+
+@Controller('refused-later')
+class RefusedLaterController {
+  @Post()
+  @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'refused-later' })
+  @UseGuards(RefuseGuard)
+  handle() {
+    return 'never';
+  }
+}
+
+async function boot(
+  options: WebhooksModuleOptions,
+  nest: { rawBody?: boolean; controllers?: unknown[]; providers?: unknown[] } = {},
+): Promise<INestApplication> {
+  @Module({
+    imports: [WebhooksModule.forRoot(options)],
+    controllers: (nest.controllers ?? [HooksController]) as never[],
+    providers: (nest.providers ?? []) as never[],
+  })
+  class TestModule {}
+  const app = await NestFactory.create(TestModule, { rawBody: nest.rawBody ?? true, logger: false });
+  await app.init();
+  return app;
+}
+
+describe('WebhooksModule', () => {
+  let app: INestApplication | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    vi.restoreAllMocks();
+  });
+
+  it('verifies with a resolver class built by dependency injection (forRootAsync)', async () => {
+    @Injectable()
+    class TenantDirectory {
+      secretFor(endpoint: string) {
+        return endpoint === 'standard-webhooks' ? SECRET : undefined;
+      }
+    }
+    @Injectable()
+    class DirectoryResolver implements SecretResolver {
+      constructor(private readonly directory: TenantDirectory) {}
+      resolve(context: SecretContext) {
+        return this.directory.secretFor(context.endpoint);
+      }
+    }
+    @Module({ providers: [TenantDirectory], exports: [TenantDirectory] })
+    class DirectoryModule {}
+    @Module({
+      imports: [
+        WebhooksModule.forRootAsync({
+          imports: [DirectoryModule],
+          useFactory: () => ({ secretResolver: DirectoryResolver }),
+        }),
+      ],
+      controllers: [HooksController],
+    })
+    class AsyncModule {}
+    app = await NestFactory.create(AsyncModule, { rawBody: true, logger: false });
+    await app.init();
+    const { headers, body } = delivery();
+    const answer = await request(app.getHttpServer()).post('/hooks/standard').set(headers).send(body);
+    expect(answer.body).toEqual({ ok: headers['webhook-id'] });
+    expect(handled).toContain(headers['webhook-id']);
+  });
+
+  it('refuses to start on an unusable secret, naming where it is used but not the secret', async () => {
+    const broken = 'whsec_this is not base64';
+    const error = await boot({ secrets: broken }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/endpoint standard-webhooks is unusable/);
+    expect(error?.message).not.toContain(broken);
+  });
+
+  it('warns at boot about a short secret', async () => {
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    app = await boot({ secrets: 'short-hmac-key' }, { controllers: [], providers: [] });
+    await app.close();
+    app = await boot({ secrets: 'whsec_' + Buffer.alloc(24, 1).toString('base64') });
+    expect(warn).not.toHaveBeenCalledWith(expect.stringMatching(/only \d+ bytes/));
+  });
+
+  it('applies @VerifiedWebhook() on a controller class', async () => {
+    app = await boot({ secrets: SECRET }, { controllers: [ClassLevelController] });
+    const body = JSON.stringify({ n: 'class' });
+    const signed = sign(scheme, { secret: SECRET, body });
+    const answer = await request(app.getHttpServer()).post('/class-level').set(signed.headers).send(body);
+    expect(answer.body).toEqual({ n: 'class' });
+    const unsigned = await request(app.getHttpServer()).post('/class-level').send({ n: 'x' });
+    expect(unsigned.status).toBe(401);
+  });
+
+  it('lets a global auth guard skip webhook routes with isWebhookRoute()', async () => {
+    app = await boot(
+      { secrets: SECRET },
+      {
+        controllers: [HooksController, PrivateController],
+        providers: [{ provide: APP_GUARD, useClass: DenyAllButWebhooksGuard }],
+      },
+    );
+    const { headers, body } = delivery();
+    expect((await request(app.getHttpServer()).post('/hooks/standard').set(headers).send(body)).status).toBe(
+      201,
+    );
+    expect((await request(app.getHttpServer()).post('/private').send({})).status).toBe(403);
+  });
+
+  it('reads the unconsumed stream when the app keeps no raw body (content type no parser reads)', async () => {
+    app = await boot({ secrets: SECRET }, { rawBody: false });
+    const { headers, body } = delivery();
+    const answer = await request(app.getHttpServer())
+      .post('/hooks/standard')
+      .set({ ...headers, 'content-type': 'application/octet-stream' })
+      .send(body);
+    expect(answer.status).toBe(201);
+  });
+
+  it('answers 413 when the unconsumed stream is over the limit', async () => {
+    app = await boot({ secrets: SECRET, bodyLimit: 64 }, { rawBody: false });
+    const { headers, body } = delivery(SECRET, JSON.stringify({ pad: 'x'.repeat(200) }));
+    const answer = await request(app.getHttpServer())
+      .post('/hooks/standard')
+      .set({ ...headers, 'content-type': 'application/octet-stream' })
+      .send(body);
+    expect(answer.status).toBe(413);
+  });
+
+  it('answers 500 and logs the fix when a parser consumed the body without keeping its bytes', async () => {
+    const error = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    app = await boot({ secrets: SECRET }, { rawBody: false });
+    const { headers, body } = delivery();
+    const answer = await request(app.getHttpServer()).post('/hooks/standard').set(headers).send(body);
+    expect(answer.status).toBe(500);
+    expect(answer.body).toMatchObject({
+      error: 'raw_body_unavailable',
+      message: 'The webhook endpoint is misconfigured.',
+    });
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('rawBody: true'));
+  });
+
+  it('maps reasons to the statuses the app chooses', async () => {
+    app = await boot({ secrets: SECRET, statusCodes: { signature_mismatch: 403 } });
+    const { headers } = delivery();
+    const answer = await request(app.getHttpServer())
+      .post('/hooks/standard')
+      .set(headers)
+      .send('{"tampered":1}');
+    expect(answer.status).toBe(403);
+  });
+
+  it('releases the claim when a later guard refuses the request, so the retry is not stuck in flight', async () => {
+    const store = new MemoryReplayStore();
+    app = await boot({ secrets: SECRET, replayStore: store }, { controllers: [RefusedLaterController] });
+    const { headers, body } = delivery();
+    expect((await request(app.getHttpServer()).post('/refused-later').set(headers).send(body)).status).toBe(
+      403,
+    );
+    await vi.waitFor(() => expect(store.size).toBe(0));
+  });
+
+  describe('with the store unreachable', () => {
+    let server: RedisServer;
+    let store: RedisReplayStore;
+    beforeAll(async () => {
+      server = await RedisServer.start();
+      store = await RedisReplayStore.fromUrl(server.url, { commandTimeoutMs: 300 });
+      await server.stop();
+    });
+    afterAll(async () => {
+      await store.close();
+      await server.dispose();
+    });
+
+    it('fails closed with 503 and never runs the handler', async () => {
+      app = await boot({ secrets: SECRET, replayStore: store });
+      const { headers, body } = delivery();
+      const answer = await request(app.getHttpServer()).post('/hooks/standard').set(headers).send(body);
+      expect(answer.status).toBe(503);
+      expect(answer.body).toMatchObject({ error: 'replay_store_unavailable' });
+      expect(handled).not.toContain(headers['webhook-id']);
+    });
+
+    it('processes without replay protection only with failOpen, and logs it', async () => {
+      const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      app = await boot({ secrets: SECRET, replayStore: store, failOpen: true });
+      const { headers, body } = delivery();
+      expect(
+        (await request(app.getHttpServer()).post('/hooks/standard').set(headers).send(body)).status,
+      ).toBe(201);
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('failOpen'));
+    });
+  });
+
+  it('exposes the store through its Symbol token', async () => {
+    const store = new MemoryReplayStore();
+    @Injectable()
+    class UsesStore {
+      constructor(@InjectReplayStore() readonly store: ReplayStore) {}
+    }
+    app = await boot({ secrets: SECRET, replayStore: store }, { providers: [UsesStore] });
+    expect(app.get(UsesStore).store).toBe(store);
+  });
+});
