@@ -89,7 +89,7 @@ export class RedisServer {
     await new Promise<void>((resolve, reject) => {
       let output = '';
       const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
+      child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes('Ready to accept connections')) {
           clearTimeout(timer);
@@ -101,8 +101,8 @@ export class RedisServer {
         reject(new Error(`redis-server exited with ${code}:\n${output}`));
       });
     });
-    child.stdout!.resume();
-    child.stderr!.resume();
+    child.stdout.resume();
+    child.stderr.resume();
   }
 
   /** Stops the server (SIGKILL: an outage, not a clean shutdown). */

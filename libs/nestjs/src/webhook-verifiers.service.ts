@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Type } from '@nestjs/common';
 import { resolveScheme, toSecretResolver, WebhookVerifier } from '@verified-webhooks/core';
 import type { ReplayStore, SecretResolver } from '@verified-webhooks/core';
 import type { VerifiedWebhookOptions, WebhooksModuleOptions } from './webhooks-options.interface.js';
@@ -18,6 +17,9 @@ export interface RouteVerifier {
   readonly bodyLimit: number;
 }
 
+/** A controller class or handler method: anything metadata is set on. */
+export type RouteTarget = object;
+
 const NO_SECRETS: SecretResolver = { resolve: () => undefined };
 
 /** Builds one WebhookVerifier per route (from its metadata and the module options) and keeps it. */
@@ -33,17 +35,14 @@ export class WebhookVerifiers {
   ) {}
 
   /** The route's options: method metadata wins over class metadata. */
-  static routeOptions(
-    controller: Type<unknown> | Function,
-    handler: Function,
-  ): VerifiedWebhookOptions | undefined {
+  static routeOptions(controller: RouteTarget, handler: RouteTarget): VerifiedWebhookOptions | undefined {
     return (
       (Reflect.getMetadata(VERIFIED_WEBHOOK_METADATA, handler) as VerifiedWebhookOptions | undefined) ??
       (Reflect.getMetadata(VERIFIED_WEBHOOK_METADATA, controller) as VerifiedWebhookOptions | undefined)
     );
   }
 
-  forRoute(controller: Type<unknown> | Function, handler: Function): RouteVerifier | undefined {
+  forRoute(controller: RouteTarget, handler: RouteTarget): RouteVerifier | undefined {
     const cached = this.byHandler.get(handler);
     if (cached) return cached;
     const route = WebhookVerifiers.routeOptions(controller, handler);

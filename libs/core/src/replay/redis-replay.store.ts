@@ -138,7 +138,9 @@ export class RedisReplayStore implements ReplayStore {
         (error: unknown) => {
           clearTimeout(timer);
           reject(
-            error instanceof Error ? new ReplayStoreUnavailableError(error.message, { cause: error }) : error,
+            new ReplayStoreUnavailableError(error instanceof Error ? error.message : String(error), {
+              cause: error,
+            }),
           );
         },
       );

@@ -43,33 +43,34 @@ export interface HmacSchemeOptions {
 }
 
 const FIELD = /\{(id|timestamp|type|body)\}/g;
-type Field = 'id' | 'timestamp' | 'type' | 'body';
+type Field = 'id' | 'timestamp' | 'type';
+/** A template piece: literal text or a header field (objects, so literal text "id" is not a field). */
+type Part = { readonly text: string } | { readonly field: Field };
+type Fields = Record<Field, string>;
 
-/** Splits a template into literal text and fields; `{body}` must appear exactly once. */
-function compileTemplate(template: string): {
-  before: (string | Field)[];
-  after: (string | Field)[];
-  uses: Set<Field>;
-} {
-  const parts: (string | Field)[] = [];
+/** Splits a template around `{body}` (exactly once) into literal text and fields. */
+function compileTemplate(template: string): { before: Part[]; after: Part[]; uses: Set<Field> } {
+  const before: Part[] = [];
+  const after: Part[] = [];
+  const uses = new Set<Field>();
+  let bodies = 0;
   let last = 0;
   for (const match of template.matchAll(FIELD)) {
-    if (match.index > last) parts.push(template.slice(last, match.index));
-    parts.push(match[1] as Field);
+    const target = bodies === 0 ? before : after;
+    if (match.index > last) target.push({ text: template.slice(last, match.index) });
+    const name = match[1] as Field | 'body';
+    if (name === 'body') bodies++;
+    else {
+      target.push({ field: name });
+      uses.add(name);
+    }
     last = match.index + match[0].length;
   }
-  if (last < template.length) parts.push(template.slice(last));
-  const bodyAt = parts.indexOf('body');
-  if (bodyAt === -1 || parts.lastIndexOf('body') !== bodyAt) {
+  if (last < template.length) after.push({ text: template.slice(last) });
+  if (bodies !== 1) {
     throw new Error(`hmac(): signedContent must contain {body} exactly once, got "${template}".`);
   }
-  return {
-    before: parts.slice(0, bodyAt),
-    after: parts.slice(bodyAt + 1),
-    uses: new Set(
-      parts.filter((part): part is Field => part === 'id' || part === 'timestamp' || part === 'type'),
-    ),
-  };
+  return { before, after, uses };
 }
 
 /**
@@ -97,12 +98,10 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
   const timestampUnit = options.timestampUnit ?? 's';
   const digestBytes = createHmac(algorithm, 'probe').digest().length;
 
-  const render = (parts: (string | Field)[], fields: Record<'id' | 'timestamp' | 'type', string>) =>
-    parts
-      .map((part) => (part === 'id' || part === 'timestamp' || part === 'type' ? fields[part] : part))
-      .join('');
+  const render = (parts: Part[], fields: Fields) =>
+    parts.map((part) => ('text' in part ? part.text : fields[part.field])).join('');
 
-  const mac = (key: Buffer, body: Buffer, fields: Record<'id' | 'timestamp' | 'type', string>) => {
+  const mac = (key: Buffer, body: Buffer, fields: Fields) => {
     const hmacStream = createHmac(algorithm, key);
     if (template.before.length > 0) hmacStream.update(render(template.before, fields));
     hmacStream.update(body);

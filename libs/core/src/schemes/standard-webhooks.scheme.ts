@@ -1,5 +1,16 @@
-import { createHmac } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { createHmac, createPublicKey } from 'node:crypto';
 import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
+import {
+  anyEd25519SignatureValid,
+  ED25519_KEY_BYTES,
+  ED25519_SIGNATURE_BYTES,
+  ed25519PrivateKey,
+  ed25519PublicKey,
+  ed25519RawPublicKey,
+  ed25519Sign,
+  isEd25519Key,
+} from '../internal/ed25519.js';
 import { decodeBase64 } from '../internal/encoding.js';
 import type { WebhookHeaders } from '../internal/headers.js';
 import { requireHeader, readFirstHeader } from '../internal/headers.js';
@@ -21,17 +32,40 @@ const ID_HEADERS = ['webhook-id', 'svix-id'] as const;
 const TIMESTAMP_HEADERS = ['webhook-timestamp', 'svix-timestamp'] as const;
 const SIGNATURE_HEADERS = ['webhook-signature', 'svix-signature'] as const;
 const SECRET_PREFIX = 'whsec_';
+const PUBLIC_KEY_PREFIX = 'whpk_';
+const PRIVATE_KEY_PREFIX = 'whsk_';
 const HMAC_SHA256_BYTES = 32;
 
 /**
- * Standard Webhooks (standardwebhooks.com), also sent by Svix and Svix-based senders under the
- * `svix-*` header names: `v1,<base64 HMAC-SHA256>` over `${id}.${timestamp}.${body}`.
+ * Key material: the HMAC key bytes for `whsec_` secrets (checks `v1` entries), or an ed25519 public
+ * key for `whpk_`/`whsk_` keys (checks `v1a` entries).
  */
-export function standardWebhooks(options: StandardWebhooksOptions = {}): WebhookScheme<Buffer> {
-  const secretFormat = options.secretFormat ?? 'base64';
-  const content = (id: string, timestampSeconds: number) => `${id}.${timestampSeconds}.`;
+export type StandardWebhooksKey = Buffer | KeyObject;
 
-  const importKey = (secret: string | Buffer): Buffer => {
+/** The parsed headers, with the entries split by algorithm. */
+export interface StandardWebhooksParsed extends ParsedWebhook {
+  readonly id: string;
+  readonly timestamp: number;
+  /** `v1` entries (HMAC-SHA256). */
+  readonly hmacSignatures: readonly Buffer[];
+  /** `v1a` entries (ed25519). */
+  readonly ed25519Signatures: readonly Buffer[];
+}
+
+/**
+ * Standard Webhooks (standardwebhooks.com), also sent by Svix and Svix-based senders under the
+ * `svix-*` header names: `v1,<base64 HMAC-SHA256>` or `v1a,<base64 ed25519>` over
+ * `${id}.${timestamp}.${body}`. A `whsec_` secret checks `v1` entries; a `whpk_` public key (or a
+ * `whsk_` secret key) checks `v1a` entries.
+ */
+export function standardWebhooks(
+  options: StandardWebhooksOptions = {},
+): WebhookScheme<StandardWebhooksKey, StandardWebhooksParsed> {
+  const secretFormat = options.secretFormat ?? 'base64';
+  const content = (id: string, timestampSeconds: number, body: Buffer) =>
+    Buffer.concat([Buffer.from(`${id}.${timestampSeconds}.`, 'utf8'), body]);
+
+  const importKey = (secret: string | Buffer): StandardWebhooksKey => {
     if (Buffer.isBuffer(secret) || secretFormat === 'raw') {
       const key = Buffer.isBuffer(secret) ? secret : Buffer.from(secret, 'utf8');
       assertKeyLength(key.length);
@@ -43,6 +77,8 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Webhook
         'The Standard Webhooks secret has stray whitespace.',
       );
     }
+    if (secret.startsWith(PUBLIC_KEY_PREFIX)) return importPublicKey(secret);
+    if (secret.startsWith(PRIVATE_KEY_PREFIX)) return createPublicKey(importPrivateKey(secret));
     const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
     const key = decodeBase64(encoded);
     if (key === undefined) {
@@ -55,18 +91,15 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Webhook
     return key;
   };
 
-  const mac = (key: Buffer, parsed: ParsedWebhook, body: Buffer) =>
-    createHmac('sha256', key)
-      .update(content(parsed.id!, toUnixSeconds(parsed.timestamp!)))
-      .update(body)
-      .digest();
+  const signedContent = (parsed: StandardWebhooksParsed, body: Buffer) =>
+    content(parsed.id, toUnixSeconds(parsed.timestamp), body);
 
   return {
     name: options.name ?? 'standard-webhooks',
     signs: { id: true, timestamp: true, type: false },
     defaultToleranceMs: options.toleranceMs ?? 5 * 60_000,
 
-    parse(headers: WebhookHeaders, { limits }: ParseContext): ParsedWebhook {
+    parse(headers: WebhookHeaders, { limits }: ParseContext): StandardWebhooksParsed {
       const header = readFirstHeader(headers, SIGNATURE_HEADERS, limits.maxHeaderLength);
       if (header === undefined || header === '') {
         throw new WebhookVerificationError('missing_signature', 'Header webhook-signature is missing.');
@@ -80,47 +113,108 @@ export function standardWebhooks(options: StandardWebhooksOptions = {}): Webhook
           `Header webhook-signature lists more than ${limits.maxSignatures} signatures.`,
         );
       }
-      const signatures: Buffer[] = [];
+      const hmacSignatures: Buffer[] = [];
+      const ed25519Signatures: Buffer[] = [];
       for (const entry of entries) {
         const comma = entry.indexOf(',');
         if (comma <= 0) continue;
-        // v1a (ed25519) and future versions are skipped here; an HMAC key can only check v1.
-        if (entry.slice(0, comma) !== 'v1') continue;
+        // Unknown versions are skipped; each key type later checks only its own entries.
+        const version = entry.slice(0, comma);
+        if (version !== 'v1' && version !== 'v1a') continue;
         const signature = decodeBase64(entry.slice(comma + 1));
-        if (signature?.length === HMAC_SHA256_BYTES) signatures.push(signature);
+        if (version === 'v1' && signature?.length === HMAC_SHA256_BYTES) hmacSignatures.push(signature);
+        if (version === 'v1a' && signature?.length === ED25519_SIGNATURE_BYTES) {
+          ed25519Signatures.push(signature);
+        }
       }
-      if (signatures.length === 0) {
+      if (hmacSignatures.length === 0 && ed25519Signatures.length === 0) {
         throw new WebhookVerificationError(
           'malformed_signature',
-          'Header webhook-signature has no v1 signature.',
+          'Header webhook-signature has no v1 or v1a signature.',
         );
       }
-      return { signatures, id, timestamp };
+      return {
+        signatures: [...hmacSignatures, ...ed25519Signatures],
+        hmacSignatures,
+        ed25519Signatures,
+        id,
+        timestamp,
+      };
     },
 
     importKey,
 
-    verify(parsed: ParsedWebhook, rawBody: Buffer, key: Buffer): boolean {
-      return anySignatureMatches(mac(key, parsed, rawBody), parsed.signatures);
+    verify(parsed: StandardWebhooksParsed, rawBody: Buffer, key: StandardWebhooksKey): boolean {
+      const message = signedContent(parsed, rawBody);
+      if (isEd25519Key(key)) return anyEd25519SignatureValid(message, key, parsed.ed25519Signatures);
+      if (!Buffer.isBuffer(key)) return false;
+      return anySignatureMatches(createHmac('sha256', key).update(message).digest(), parsed.hmacSignatures);
     },
 
+    /** Signs `v1` with a `whsec_` secret, `v1a` with a `whsk_` secret key. */
     sign(input: SignInput): Record<string, string> {
-      const key = importKey(input.secret);
       const id = input.id ?? `msg_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
       const timestamp = toUnixSeconds(input.timestamp ?? Date.now());
       const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body, 'utf8');
-      const signature = createHmac('sha256', key)
-        .update(content(id, timestamp))
-        .update(body)
-        .digest('base64');
+      const message = content(id, timestamp, body);
+      let signature: string;
+      if (typeof input.secret === 'string' && input.secret.startsWith(PRIVATE_KEY_PREFIX)) {
+        signature = `v1a,${ed25519Sign(message, importPrivateKey(input.secret)).toString('base64')}`;
+      } else {
+        const key = importKey(input.secret);
+        if (!Buffer.isBuffer(key)) {
+          throw new WebhookVerificationError(
+            'invalid_secret',
+            'A whpk_ public key cannot sign; sign with the whsk_ secret key.',
+          );
+        }
+        signature = `v1,${createHmac('sha256', key).update(message).digest('base64')}`;
+      }
       return {
         'webhook-id': id,
         'webhook-timestamp': String(timestamp),
-        'webhook-signature': `v1,${signature}`,
+        'webhook-signature': signature,
         'content-type': 'application/json',
       };
     },
   };
+}
+
+/** `whpk_` + base64 of the raw 32-byte ed25519 public key. */
+function importPublicKey(secret: string): KeyObject {
+  const raw = decodeBase64(secret.slice(PUBLIC_KEY_PREFIX.length));
+  const key = raw === undefined ? undefined : ed25519PublicKey(raw);
+  if (key === undefined) {
+    throw new WebhookVerificationError(
+      'invalid_secret',
+      `The Standard Webhooks public key is not \`whpk_\` followed by the base64 of ${ED25519_KEY_BYTES} bytes.`,
+    );
+  }
+  return key;
+}
+
+/** `whsk_` + base64 of the 32-byte seed followed by the 32-byte public key (Svix), or of the seed alone. */
+function importPrivateKey(secret: string): KeyObject {
+  const raw = decodeBase64(secret.slice(PRIVATE_KEY_PREFIX.length));
+  const usable =
+    raw !== undefined && (raw.length === 2 * ED25519_KEY_BYTES || raw.length === ED25519_KEY_BYTES);
+  const key = usable ? ed25519PrivateKey(raw.subarray(0, ED25519_KEY_BYTES)) : undefined;
+  if (key === undefined) {
+    throw new WebhookVerificationError(
+      'invalid_secret',
+      `The Standard Webhooks secret key is not \`whsk_\` followed by the base64 of a ${ED25519_KEY_BYTES}-byte seed and its ${ED25519_KEY_BYTES}-byte public key.`,
+    );
+  }
+  if (
+    raw.length === 2 * ED25519_KEY_BYTES &&
+    !ed25519RawPublicKey(key).equals(raw.subarray(ED25519_KEY_BYTES))
+  ) {
+    throw new WebhookVerificationError(
+      'invalid_secret',
+      'The Standard Webhooks secret key is damaged: its public half does not belong to its seed.',
+    );
+  }
+  return key;
 }
 
 function assertKeyLength(bytes: number): void {

@@ -98,6 +98,5 @@ export interface WebhookScheme<Key = unknown, Parsed extends ParsedWebhook = Par
   sign(input: SignInput): Record<string, string>;
 }
 
-/** Any scheme, whatever its key and parsed types. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyWebhookScheme = WebhookScheme<any, any>;
+/** Any scheme, whatever its key and parsed types (method parameters are bivariant, so every preset fits). */
+export type AnyWebhookScheme = WebhookScheme<unknown, ParsedWebhook>;

@@ -1,0 +1,35 @@
+import type { WebhookScheme } from '../webhook-scheme.interface.js';
+import type { UrlHmacParsed } from './preset-helpers-b.js';
+import { jsonStringField, urlHmac } from './preset-helpers-b.js';
+
+export interface SquareOptions {
+  /** Scheme name for logs and the default endpoint. Default `square`. */
+  name?: string;
+  /**
+   * The notification URL exactly as entered in the Square Developer Console. Default: the public
+   * URL the adapter derives from `publicBaseUrl` (never from the Host header).
+   */
+  notificationUrl?: string;
+}
+
+/**
+ * Square: `x-square-hmacsha256-signature` = base64 HMAC-SHA256(signature key as UTF-8,
+ * notificationUrl + rawBody). No timestamp: a captured delivery verifies forever, and replays are
+ * caught only while the replay store remembers the body's `event_id`.
+ */
+export function square(options: SquareOptions = {}): WebhookScheme<Buffer, UrlHmacParsed> {
+  const scheme = urlHmac({
+    name: options.name ?? 'square',
+    header: 'x-square-hmacsha256-signature',
+    algorithm: 'sha256',
+    urlPosition: 'before-body',
+    url: options.notificationUrl,
+  });
+  return {
+    ...scheme,
+    replayId(_parsed: UrlHmacParsed, rawBody: Buffer): string | undefined {
+      const id = jsonStringField(rawBody, 'event_id', 256);
+      return id === undefined ? undefined : `id:${id}`;
+    },
+  };
+}
