@@ -1,0 +1,27 @@
+import type { ParsedWebhook, WebhookScheme } from '../webhook-scheme.interface.js';
+import { hmac } from '../hmac.scheme.js';
+import { bodyIdReplayId, jsonObject, signedContentReplayId, stringField } from './preset-helpers.js';
+
+export interface CoinbaseOptions {
+  name?: string;
+}
+
+/**
+ * Coinbase Commerce: `X-CC-Webhook-Signature: <hex HMAC-SHA256 of the body>` with the shared
+ * secret. No id header and no timestamp; the replay key is the signed body's `event.id` (stable
+ * across retries, whose envelope changes `attempt_number`), else a digest of the body.
+ */
+export function coinbase(options: CoinbaseOptions = {}): WebhookScheme<Buffer> {
+  const base = hmac({ name: options.name ?? 'coinbase', signatureHeader: 'x-cc-webhook-signature' });
+  return {
+    ...base,
+    replayId(_parsed: ParsedWebhook, rawBody: Buffer): string {
+      const event = jsonObject(rawBody)?.event;
+      const id =
+        typeof event === 'object' && event !== null && !Array.isArray(event)
+          ? stringField(event as Record<string, unknown>, 'id')
+          : undefined;
+      return id !== undefined ? bodyIdReplayId(id) : signedContentReplayId(rawBody);
+    },
+  };
+}
