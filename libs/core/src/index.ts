@@ -6,6 +6,8 @@ export * from './replay/redis-replay.store.js';
 export * from './replay/replay-key.js';
 export * from './replay/replay-store.interface.js';
 export * from './schemes/hmac.scheme.js';
+export * from './schemes/presets/group-a.js';
+export * from './schemes/presets/group-b.js';
 export * from './schemes/standard-webhooks.scheme.js';
 export * from './schemes/scheme-registry.js';
 export type * from './schemes/webhook-scheme.interface.js';

@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
 
-/** A strong random secret: `whsec_` + base64 of 32 bytes for Standard Webhooks/Svix, else 32 bytes hex. */
+const STANDARD_FAMILY = new Set(['standard-webhooks', 'standard', 'svix', 'clerk', 'resend']);
+
+/**
+ * A strong random secret (32 bytes) in the scheme's usual format: `whsec_` + base64 for Standard
+ * Webhooks and Svix-based senders (they base64-decode it), `whsec_` + hex for Stripe (used as
+ * written), hex for the rest.
+ */
 export function generateSecret(scheme: string = 'standard-webhooks'): string {
   const bytes = randomBytes(32);
-  return scheme === 'standard-webhooks' || scheme === 'svix'
-    ? `whsec_${bytes.toString('base64')}`
-    : bytes.toString('hex');
+  if (STANDARD_FAMILY.has(scheme)) return `whsec_${bytes.toString('base64')}`;
+  if (scheme === 'stripe') return `whsec_${bytes.toString('hex')}`;
+  return bytes.toString('hex');
 }
