@@ -1,8 +1,9 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
-import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { HandshakeReply, RequestWithRawBody, WebhookFailureReason } from '@verified-webhooks/core';
 import { isWebhookVerificationError, readRawBody, WebhookVerificationError } from '@verified-webhooks/core';
+import { WebhookMetrics } from './webhook-metrics.js';
 import type { RouteVerifier } from './webhook-verifiers.service.js';
 import { WebhookVerifiers } from './webhook-verifiers.service.js';
 import type { WebhookRequestState } from './webhook-request-state.js';
@@ -10,23 +11,26 @@ import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
 import { WEBHOOK_STATE } from './webhooks.tokens.js';
 
+/** Express's request is Node's message; Fastify's wraps it in `raw` and keeps `rawBody` beside it. */
 type WebhookHttpRequest = RequestWithRawBody & {
   params?: Record<string, string>;
   query?: Record<string, unknown>;
   originalUrl?: string;
+  raw?: RequestWithRawBody;
   [WEBHOOK_STATE]?: WebhookRequestState;
 };
 
+/** Express's response is Node's ServerResponse; Fastify's reply wraps it in `raw`. */
 interface WebhookHttpResponse {
-  once(event: 'close', listener: () => void): unknown;
-  setHeader?(name: string, value: string): unknown;
-  header?(name: string, value: string): unknown;
+  once?(event: 'close', listener: () => void): unknown;
+  raw?: { once(event: 'close', listener: () => void): unknown };
 }
 
 /** Reasons that mean the app is misconfigured, not that the sender erred: logged as errors, answered without detail. */
 const MISCONFIGURATION: ReadonlySet<WebhookFailureReason> = new Set([
   'raw_body_unavailable',
   'invalid_secret',
+  'missing_public_url',
 ]);
 
 /**
@@ -41,6 +45,7 @@ export class VerifiedWebhookGuard implements CanActivate {
     protected readonly verifiers: WebhookVerifiers,
     @Inject(WEBHOOKS_MODULE_OPTIONS) protected readonly options: WebhooksModuleOptions,
     protected readonly adapterHost: HttpAdapterHost,
+    @Optional() protected readonly metrics: WebhookMetrics = WebhookMetrics.disabled,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -49,11 +54,14 @@ export class VerifiedWebhookGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<WebhookHttpRequest>();
     const response = http.getResponse<WebhookHttpResponse>();
+    const { scheme, endpoint } = route.verifier;
     let outcome;
+    let stopTimer: (() => void) | undefined;
     try {
       const rawBody = await this.getRawBody(request, route);
+      stopTimer = this.metrics.startVerification(scheme.name);
       outcome = await route.verifier.verify({
-        headers: request.headers,
+        headers: repeatedHeadersKept(request),
         rawBody,
         params: request.params ?? {},
         tenant: this.getTenant(request, route),
@@ -61,9 +69,18 @@ export class VerifiedWebhookGuard implements CanActivate {
         url: this.getPublicUrl(request),
         query: stringValues(request.query),
       });
+      stopTimer();
     } catch (error) {
-      throw this.toHttpException(error, route, response);
+      stopTimer?.();
+      const exception = this.toHttpException(error, route, response);
+      this.metrics.delivery(scheme.name, endpoint, reasonOf(exception));
+      throw exception;
     }
+    this.metrics.delivery(
+      scheme.name,
+      endpoint,
+      outcome.kind === 'handshake' ? 'handshake' : outcome.duplicate ? 'duplicate' : 'accepted',
+    );
     if (outcome.kind === 'handshake') {
       this.sendHandshake(response, outcome.reply);
       // The reply is sent; Nest's exception filter only ends a response whose headers went out.
@@ -74,7 +91,9 @@ export class VerifiedWebhookGuard implements CanActivate {
       request[WEBHOOK_STATE] = state;
       if (state.claim) {
         // A later guard or pipe may refuse the request before the interceptor runs: free the claim then.
-        response.once('close', () => {
+        // Node's ServerResponse: Express hands it over as is, Fastify's reply wraps it in `raw`.
+        const raw = response.raw ?? response;
+        raw.once?.('close', () => {
           if (!state.handled) state.claim?.release().catch(() => undefined);
         });
       }
@@ -110,9 +129,14 @@ export class VerifiedWebhookGuard implements CanActivate {
     adapter.reply(response, body, reply.status);
   }
 
-  /** The raw bytes: what the platform kept (`rawBody: true`), else the unread stream. */
+  /**
+   * The raw bytes: what the platform kept (`rawBody: true`), else the unread stream. On Fastify the
+   * stream is the request's `raw` IncomingMessage.
+   */
   protected getRawBody(request: WebhookHttpRequest, route: RouteVerifier): Promise<Buffer> {
-    return readRawBody(request, route.bodyLimit);
+    const keptOrParsed = Buffer.isBuffer(request.rawBody) || request.body !== undefined;
+    const source = !keptOrParsed && request.raw && request.raw !== request ? request.raw : request;
+    return readRawBody(source, route.bodyLimit);
   }
 
   /** The tenant for this request: the route parameter named by `tenantParam`. */
@@ -142,8 +166,8 @@ export class VerifiedWebhookGuard implements CanActivate {
     }
     if (failure.retryAfterMs !== undefined) {
       const seconds = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
-      if (response.setHeader) response.setHeader('Retry-After', seconds);
-      else response.header?.('Retry-After', seconds);
+      // Through the adapter: Express's `res.set`, Fastify's `reply.header`.
+      this.adapterHost.httpAdapter.setHeader(response, 'Retry-After', seconds);
     }
     const message = MISCONFIGURATION.has(failure.reason)
       ? 'The webhook endpoint is misconfigured.'
@@ -161,12 +185,36 @@ export class WebhookHandshakeAnswered extends HttpException {
   }
 }
 
+/**
+ * Node joins a repeated unknown header into one string (`a, b`), which hides it from the schemes'
+ * "sent more than once → 400" rule; `headersDistinct` still has every value. Only repeated ones change.
+ */
+function repeatedHeadersKept(request: WebhookHttpRequest): WebhookHttpRequest['headers'] {
+  // Express hands over Node's message; Fastify's request keeps it in `raw`.
+  const distinct = request.headersDistinct ?? request.raw?.headersDistinct;
+  let headers = request.headers;
+  for (const [name, values] of Object.entries(distinct ?? {})) {
+    if (values !== undefined && values.length > 1 && name !== 'set-cookie') {
+      if (headers === request.headers) headers = { ...request.headers };
+      (headers as Record<string, unknown>)[name] = values;
+    }
+  }
+  return headers;
+}
+
 function stringValues(query: Record<string, unknown> | undefined): Record<string, string | undefined> {
   const values: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(query ?? {})) {
     values[key] = typeof value === 'string' ? value : undefined;
   }
   return values;
+}
+
+/** The reason code the guard put in the exception's body (`signature_mismatch`, ...). */
+function reasonOf(exception: HttpException): string {
+  const body = exception.getResponse();
+  const reason = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+  return typeof reason === 'string' ? reason : 'error';
 }
 
 /** The store's or resolver's own error text helps operators; it never holds a secret. */

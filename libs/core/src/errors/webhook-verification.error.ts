@@ -17,6 +17,7 @@ export type WebhookFailureReason =
   | 'body_too_large'
   | 'body_read_failed'
   | 'raw_body_unavailable'
+  | 'missing_public_url'
   | 'replay_in_flight'
   | 'replay_store_unavailable';
 
@@ -36,6 +37,7 @@ export const DEFAULT_STATUS_BY_REASON: Readonly<Record<WebhookFailureReason, num
   body_too_large: 413,
   body_read_failed: 400,
   raw_body_unavailable: 500,
+  missing_public_url: 500,
   replay_in_flight: 409,
   replay_store_unavailable: 503,
 };

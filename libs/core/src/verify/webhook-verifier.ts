@@ -126,7 +126,7 @@ export class WebhookVerifier {
 
   /** Verifies a delivery and claims it; throws WebhookVerificationError when it must be refused. */
   async verify(request: WebhookRequest): Promise<VerificationOutcome> {
-    const handshake = this.scheme.unsignedHandshake?.(this.handshakeRequest(request));
+    const handshake = await this.scheme.unsignedHandshake?.(this.handshakeRequest(request));
     if (handshake) return { kind: 'handshake', reply: handshake };
     const parsed: ParsedWebhook = this.scheme.parse(request.headers, {
       limits: this.limits,
@@ -238,8 +238,14 @@ export class WebhookVerifier {
     const rawBody = request.rawBody;
     const contentType = request.headers['content-type'];
     let payload: { value: unknown } | undefined;
+    const scheme = this.scheme;
+    let id: { value: string | undefined } | undefined;
     return {
-      id: parsed.id,
+      // Headers first; else the verified body, for schemes that keep the id there.
+      get id() {
+        id ??= { value: parsed.id ?? scheme.eventId?.(parsed, rawBody) };
+        return id.value;
+      },
       // Headers first; else the verified body's `type` (Standard Webhooks, Stripe put it there).
       get type() {
         return parsed.type ?? typeFromPayload(this.payload);
