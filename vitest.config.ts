@@ -10,6 +10,8 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: '@verified-webhooks/core/testing', replacement: here('libs/core/src/testing/index.ts') },
+      { find: '@verified-webhooks/core/express', replacement: here('libs/core/src/express/index.ts') },
+      { find: '@verified-webhooks/nestjs/terminus', replacement: here('libs/nestjs/src/terminus/index.ts') },
       { find: '@verified-webhooks/core', replacement: here('libs/core/src/index.ts') },
       { find: '@verified-webhooks/nestjs', replacement: here('libs/nestjs/src/index.ts') },
     ],
@@ -18,7 +20,7 @@ export default defineConfig({
     globals: true,
     environment: 'node',
     include: ['libs/*/src/**/*.spec.ts', 'sample-app/src/**/*.spec.ts', 'test/**/*.spec.ts'],
-    globalSetup: ['test/support/redis.global-setup.ts'],
+    globalSetup: ['test/support/redis.global-setup.ts', 'test/support/reliability-report.global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -1,10 +1,15 @@
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
-import type { ReplayStore, SecretContext } from '@verified-webhooks/core';
+import type { KnownSecret, ReplayStore, SecretContext } from '@verified-webhooks/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { WebhooksModule } from '@verified-webhooks/nestjs';
+import { ReplayStoreHealthIndicator } from '@verified-webhooks/nestjs/terminus';
 import { EventsController } from './events.controller.js';
 import { EventsService } from './events.service.js';
+import { OpsController } from './ops.controller.js';
 import type { SampleConfig } from './sample-config.js';
+import type { SampleEndpoint } from './sample-endpoints.js';
+import { SAMPLE_ENDPOINTS } from './sample-endpoints.js';
 import { WebhooksController } from './webhooks.controller.js';
 
 @Module({})
@@ -16,43 +21,42 @@ export class AppModule {
         WebhooksModule.forRoot({
           replayStore,
           bodyLimit: config.bodyLimit,
+          metrics: true, // GET /metrics (prom-client's default registry)
+          ...(config.leaseMs === undefined ? {} : { leaseMs: config.leaseMs }),
           secrets: {
             resolve: (context: SecretContext) => secretFor(config, context),
             knownSecrets: () => knownSecrets(config),
           },
         }),
+        TerminusModule,
       ],
-      controllers: [WebhooksController, EventsController],
-      providers: [EventsService],
+      controllers: [WebhooksController, EventsController, OpsController],
+      providers: [EventsService, ReplayStoreHealthIndicator],
     };
   }
 }
 
 /** One secret per endpoint, one per tenant; an unset secret (production) answers 503. */
 function secretFor(config: SampleConfig, context: SecretContext): string | string[] | undefined {
-  const secret =
-    context.endpoint === 'standard'
-      ? config.standardSecret
-      : context.endpoint === 'hmac'
-        ? config.hmacSecret
-        : context.endpoint === 'tenants' && context.tenant !== undefined
-          ? Object.hasOwn(config.tenantSecrets, context.tenant)
-            ? config.tenantSecrets[context.tenant]
-            : undefined
-          : undefined;
-  if (secret === undefined && context.endpoint !== 'tenants') {
-    throw new Error(`The secret for endpoint ${context.endpoint} is not configured.`);
+  if (context.endpoint === 'tenants') {
+    const tenant = context.tenant;
+    return tenant !== undefined && Object.hasOwn(config.tenantSecrets, tenant)
+      ? config.tenantSecrets[tenant]
+      : undefined;
   }
+  if (!Object.hasOwn(config.secrets, context.endpoint)) return undefined;
+  const secret = config.secrets[context.endpoint as SampleEndpoint];
+  if (secret === undefined) throw new Error(`The secret for endpoint ${context.endpoint} is not configured.`);
   return secret;
 }
 
-function knownSecrets(config: SampleConfig) {
-  const known = [
-    { where: 'STANDARD_WEBHOOK_SECRET', endpoint: 'standard', secret: config.standardSecret },
-    { where: 'HMAC_WEBHOOK_SECRET', endpoint: 'hmac', secret: config.hmacSecret },
-    ...Object.entries(config.tenantSecrets).flatMap(([tenant, secrets]) =>
-      [secrets].flat().map((secret) => ({ where: `TENANT_SECRETS.${tenant}`, endpoint: 'tenants', secret })),
-    ),
-  ];
-  return known.filter((entry): entry is typeof entry & { secret: string } => entry.secret !== undefined);
+function knownSecrets(config: SampleConfig): KnownSecret[] {
+  const endpoints = SAMPLE_ENDPOINTS.flatMap(({ endpoint, secretVariable }) => {
+    const secret = config.secrets[endpoint];
+    return secret === undefined ? [] : [{ where: secretVariable, endpoint, secret }];
+  });
+  const tenants = Object.entries(config.tenantSecrets).flatMap(([tenant, secrets]) =>
+    [secrets].flat().map((secret) => ({ where: `TENANT_SECRETS.${tenant}`, endpoint: 'tenants', secret })),
+  );
+  return [...endpoints, ...tenants];
 }

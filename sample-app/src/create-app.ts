@@ -1,13 +1,24 @@
 import 'reflect-metadata';
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import type { Server } from 'node:http';
+import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ReplayStore } from '@verified-webhooks/core';
 import { MemoryReplayStore, RedisReplayStore } from '@verified-webhooks/core';
 import { AppModule } from './app.module.js';
+import { FaultInjectionInterceptor } from './fault-injection.js';
 import type { SampleConfig } from './sample-config.js';
 import { loadSampleConfig } from './sample-config.js';
+
+/** The HTTP platform: Express (default) or Fastify (`HTTP_PLATFORM=fastify`). */
+export type HttpPlatform = 'express' | 'fastify';
+
+export interface CreateAppOptions {
+  /** Default: `HTTP_PLATFORM` from the environment, else Express. */
+  readonly platform?: HttpPlatform;
+}
 
 export interface SampleApp {
   readonly app: INestApplication;
@@ -18,26 +29,80 @@ export interface SampleApp {
 export async function createApp(
   env: NodeJS.ProcessEnv = process.env,
   logger: LoggerService | false | undefined = new Logger(),
+  options: CreateAppOptions = {},
 ): Promise<SampleApp> {
   const log = logger === false ? silentLogger : new Logger('SampleApp');
   const config = loadSampleConfig(env, log);
-  const replayStore: ReplayStore = config.redisUrl
-    ? await RedisReplayStore.fromUrl(config.redisUrl)
-    : new MemoryReplayStore();
+  const replayStore: ReplayStore = config.redisClusterNodes
+    ? await clusterStore(config.redisClusterNodes)
+    : config.redisUrl
+      ? await RedisReplayStore.fromUrl(config.redisUrl)
+      : new MemoryReplayStore();
+  const platform = options.platform ?? httpPlatform(env.HTTP_PLATFORM);
   // rawBody: true keeps the exact bytes next to the parsed body: signatures are over bytes.
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, replayStore), {
-    rawBody: true,
-    ...(logger === undefined ? {} : { logger }),
-  });
-  app.useBodyParser('json', { limit: config.bodyLimit });
-  app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
+  const nestOptions: NestOptions = { rawBody: true, ...(logger === undefined ? {} : { logger }) };
+  const module = AppModule.register(config, replayStore);
+  const app =
+    platform === 'fastify'
+      ? await createFastifyApp(module, config.bodyLimit, nestOptions)
+      : await createExpressApp(module, config.bodyLimit, nestOptions);
   app.enableShutdownHooks();
+  // Bound the time a sender may take to deliver headers and body: a trickled body is cut off (408).
+  const server = app.getHttpServer() as Server & { connectionsCheckingInterval?: number };
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = Math.min(server.headersTimeout, config.requestTimeoutMs);
+  // Node checks these timeouts every 30 s by default; check often enough for short timeouts.
+  server.connectionsCheckingInterval = Math.min(30_000, Math.max(100, config.requestTimeoutMs / 4));
+  if (config.faults) {
+    app.useGlobalInterceptors(new FaultInjectionInterceptor());
+    log.warn('SAMPLE_FAULTS=1: fault injection is on (a test aid; never in production).');
+  }
   log.log(
-    config.redisUrl
-      ? `Replay store: Redis at ${redactUrl(config.redisUrl)}`
-      : 'Replay store: in memory (one process; set REDIS_URL to share it)',
+    config.redisClusterNodes
+      ? `Replay store: Redis Cluster at ${config.redisClusterNodes.map((n) => `${n.host}:${n.port}`).join(',')}`
+      : config.redisUrl
+        ? `Replay store: Redis at ${redactUrl(config.redisUrl)}`
+        : 'Replay store: in memory (one process; set REDIS_URL to share it)',
   );
+  log.log(`HTTP platform: ${platform}`);
   return { app, config };
+}
+
+type NestOptions = { rawBody: true; logger?: LoggerService | false };
+
+async function createExpressApp(module: DynamicModule, bodyLimit: number, options: NestOptions) {
+  const app = await NestFactory.create<NestExpressApplication>(module, options);
+  app.useBodyParser('json', { limit: bodyLimit });
+  app.useBodyParser('urlencoded', { limit: bodyLimit, extended: false });
+  return app;
+}
+
+/**
+ * Fastify like Express: the same body limit (Fastify's own, `bodyLimit`, answers 413), and any other
+ * content type kept as raw bytes instead of Fastify's 415, as Express leaves the stream for the guard.
+ */
+async function createFastifyApp(module: DynamicModule, bodyLimit: number, options: NestOptions) {
+  const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+  const adapter = new FastifyAdapter({ bodyLimit });
+  adapter.getInstance().addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
+    (request as { rawBody?: Buffer }).rawBody = body as Buffer;
+    done(null, body);
+  });
+  return NestFactory.create<NestFastifyApplication>(module, adapter, options);
+}
+
+function httpPlatform(value: string | undefined): HttpPlatform {
+  if (value === undefined || value === '' || value === 'express') return 'express';
+  if (value === 'fastify') return 'fastify';
+  throw new Error(`HTTP_PLATFORM must be express or fastify, not "${value}".`);
+}
+
+/** A Redis Cluster client this store owns (closed with the app); fails fast while nodes are down. */
+async function clusterStore(nodes: readonly { host: string; port: number }[]): Promise<RedisReplayStore> {
+  const { Cluster } = await import('ioredis');
+  const cluster = new Cluster([...nodes], { redisOptions: { maxRetriesPerRequest: 1 } });
+  cluster.on('error', () => undefined);
+  return new RedisReplayStore(cluster, {}, true);
 }
 
 const silentLogger = { log: () => undefined, warn: () => undefined };

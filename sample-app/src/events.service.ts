@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { VerifiedWebhook } from '@verified-webhooks/core';
+import { throwIfFaultInjected } from './fault-injection.js';
 
 /** A delivery a controller processed, as `GET /events` lists it. */
 export interface ProcessedEvent {
@@ -16,6 +17,7 @@ export class EventsService {
   private readonly events: ProcessedEvent[] = [];
 
   record(event: VerifiedWebhook): ProcessedEvent {
+    throwIfFaultInjected(); // a no-op unless the reliability suite runs the app with SAMPLE_FAULTS=1
     const processed: ProcessedEvent = {
       provider: event.scheme,
       endpoint: event.tenant === undefined ? event.endpoint : `${event.endpoint}/${event.tenant}`,

@@ -1,18 +1,29 @@
 import type { Logger } from '@nestjs/common';
 import { generateSecret } from '@verified-webhooks/core';
+import type { SampleEndpoint } from './sample-endpoints.js';
+import { SAMPLE_ENDPOINTS } from './sample-endpoints.js';
 
 /** Everything the sample app reads from its environment (DESIGN §7). */
 export interface SampleConfig {
   readonly port: number;
   readonly redisUrl: string | undefined;
+  /** `REDIS_CLUSTER_NODES=host:port,host:port`: a Redis Cluster instead of one node (wins over REDIS_URL). */
+  readonly redisClusterNodes: readonly { host: string; port: number }[] | undefined;
+  /** `WEBHOOK_LEASE_MS`: how long a claim holds while a handler runs. Default: the library's (60 s). */
+  readonly leaseMs: number | undefined;
+  /** `WEBHOOK_REQUEST_TIMEOUT_MS`: the whole request (headers and a trickled body) must arrive within this. */
+  readonly requestTimeoutMs: number;
+  /** `SAMPLE_FAULTS=1`: test aid for the reliability suite (see fault-injection.ts). Never in production. */
+  readonly faults: boolean;
   readonly bodyLimit: number;
-  readonly standardSecret: string | undefined;
-  readonly hmacSecret: string | undefined;
+  /** Endpoint → its secret (unset in production: that route answers 503). */
+  readonly secrets: Readonly<Record<SampleEndpoint, string | undefined>>;
   /** Tenant name → secret or secrets (rotation). */
   readonly tenantSecrets: Readonly<Record<string, string | string[]>>;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Reads the environment. Outside production an unset secret is replaced by a generated one that is
@@ -46,9 +57,24 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv, logger: Pick<Logger, 'w
   return {
     port: Number(env.PORT ?? 3000),
     redisUrl: env.REDIS_URL || undefined,
+    redisClusterNodes: env.REDIS_CLUSTER_NODES
+      ? env.REDIS_CLUSTER_NODES.split(',').map((node) => {
+          const [host, port] = node.trim().split(':');
+          return { host: host || '127.0.0.1', port: Number(port ?? 6379) };
+        })
+      : undefined,
+    leaseMs: env.WEBHOOK_LEASE_MS ? Number(env.WEBHOOK_LEASE_MS) : undefined,
+    requestTimeoutMs: env.WEBHOOK_REQUEST_TIMEOUT_MS
+      ? Number(env.WEBHOOK_REQUEST_TIMEOUT_MS)
+      : DEFAULT_REQUEST_TIMEOUT_MS,
+    faults: env.SAMPLE_FAULTS === '1',
     bodyLimit: env.WEBHOOK_BODY_LIMIT ? Number(env.WEBHOOK_BODY_LIMIT) : DEFAULT_BODY_LIMIT,
-    standardSecret: secret('STANDARD_WEBHOOK_SECRET', 'standard-webhooks'),
-    hmacSecret: secret('HMAC_WEBHOOK_SECRET', 'hmac'),
+    secrets: Object.fromEntries(
+      SAMPLE_ENDPOINTS.map(({ endpoint, scheme, secretVariable }) => [
+        endpoint,
+        secret(secretVariable, scheme),
+      ]),
+    ) as Record<SampleEndpoint, string | undefined>,
     tenantSecrets,
   };
 }

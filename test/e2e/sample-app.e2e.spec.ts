@@ -3,8 +3,8 @@ import request from 'supertest';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { inject } from 'vitest';
-import type { RunningSampleApp, StoreKind } from '../support/sample-app.js';
-import { startSampleApp } from '../support/sample-app.js';
+import type { HttpPlatform, RunningSampleApp, StoreKind } from '../support/sample-app.js';
+import { PLATFORMS, startSampleApp } from '../support/sample-app.js';
 
 const secretOf = (fill: number) => 'whsec_' + Buffer.alloc(32, fill).toString('base64');
 const STANDARD_SECRET = secretOf(1);
@@ -51,7 +51,21 @@ function hmacDelivery(body = JSON.stringify({ order: randomUUID() }), secret = H
   };
 }
 
-describe.each<StoreKind>(['memory', 'redis'])('sample app e2e (%s store)', (store) => {
+/** Every platform × every store: Fastify must answer exactly like Express. */
+const MATRIX = PLATFORMS.flatMap((platform) =>
+  (['memory', 'redis'] as const).map((store): [HttpPlatform, StoreKind] => [platform, store]),
+);
+
+/** One sample from a Prometheus text exposition, 0 when absent. */
+function metricValue(text: string, name: string, labels: Record<string, string>): number {
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && wanted.every((label) => l.includes(label)));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
   let sample: RunningSampleApp;
   const post = (path: string, delivery: Delivery) =>
     request(sample.url).post(path).set(delivery.headers).send(delivery.body);
@@ -67,6 +81,7 @@ describe.each<StoreKind>(['memory', 'redis'])('sample app e2e (%s store)', (stor
         WEBHOOK_BODY_LIMIT: String(BODY_LIMIT),
       },
       store === 'redis' ? inject('redisUrl') : undefined,
+      platform,
     );
   });
   afterAll(() => sample.close());
@@ -132,6 +147,47 @@ describe.each<StoreKind>(['memory', 'redis'])('sample app e2e (%s store)', (stor
     expect((await post('/webhooks/standard', delivery)).status).toBe(200);
     expect((await processedIds()).filter((id) => id === delivery.headers['webhook-id'])).toHaveLength(1);
     record.mockRestore();
+  });
+
+  it(`runs on ${platform}`, async () => {
+    const server = (await request(sample.url).get('/events')).headers;
+    // Fastify's reply and Express's response differ in headers they add by default.
+    expect(server['x-powered-by'] === 'Express').toBe(platform === 'express');
+  });
+
+  it('accepts a content type no parser reads (like Express, not a 415 from Fastify)', async () => {
+    const delivery = hmacDelivery(`plain text order ${randomUUID()}`);
+    const response = await post('/webhooks/hmac', {
+      ...delivery,
+      headers: { ...delivery.headers, 'content-type': 'application/octet-stream' },
+    });
+    expect(response.status).toBe(200);
+    expect(await processedIds()).toContain(delivery.headers['x-webhook-id']);
+  });
+
+  it('counts deliveries by outcome and times verification in GET /metrics', async () => {
+    const scrape = async () => (await request(sample.url).get('/metrics').expect(200)).text;
+    const labels = (outcome: string) => ({ scheme: 'standard-webhooks', endpoint: 'standard', outcome });
+    const before = await scrape();
+    const delivery = standardDelivery();
+    await post('/webhooks/standard', delivery).expect(200);
+    await post('/webhooks/standard', delivery).expect(200);
+    await post('/webhooks/standard', { ...delivery, body: `${delivery.body} ` }).expect(401);
+    const after = await scrape();
+    for (const outcome of ['accepted', 'duplicate', 'signature_mismatch']) {
+      const name = 'webhook_deliveries_total';
+      expect(metricValue(after, name, labels(outcome)) - metricValue(before, name, labels(outcome))).toBe(1);
+    }
+    const count = (text: string) =>
+      metricValue(text, 'webhook_verification_seconds_count', { scheme: 'standard-webhooks' });
+    expect(count(after) - count(before)).toBe(3);
+    expect(after).not.toContain(STANDARD_SECRET);
+  });
+
+  it('reports the replay store healthy in GET /health', async () => {
+    const response = await request(sample.url).get('/health');
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ status: 'ok', info: { replayStore: { status: 'up' } } });
   });
 
   describe('refuses with the DESIGN §7 status and processes nothing', () => {

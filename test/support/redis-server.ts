@@ -121,3 +121,49 @@ export class RedisServer {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** A Redis Cluster of `masters` masters (no replicas) on loopback, each a real redis-server. */
+export class RedisCluster {
+  private constructor(readonly servers: RedisServer[]) {}
+
+  /** `host:port,host:port` as the sample app's REDIS_CLUSTER_NODES takes it. */
+  get nodes(): string {
+    return this.servers.map((server) => `127.0.0.1:${server.port}`).join(',');
+  }
+
+  static async start(masters = 3): Promise<RedisCluster> {
+    const servers = await Promise.all(
+      Array.from({ length: masters }, () =>
+        // The config file is written in the server's own --dir.
+        RedisServer.start({ args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'] }),
+      ),
+    );
+    const cluster = new RedisCluster(servers);
+    execFileSync(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...servers.map((server) => `127.0.0.1:${server.port}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ],
+      { stdio: 'ignore' },
+    );
+    // Wait until every node agrees the cluster is ok (all slots covered).
+    for (let attempt = 0; ; attempt++) {
+      const states = servers.map((server) =>
+        execFileSync('redis-cli', ['-p', String(server.port), 'cluster', 'info'], { encoding: 'utf8' }),
+      );
+      if (states.every((state) => state.includes('cluster_state:ok'))) break;
+      if (attempt > 100) throw new Error('Redis Cluster did not become ok');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return cluster;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.dispose()));
+  }
+}

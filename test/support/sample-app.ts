@@ -1,8 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
+import type { HttpPlatform } from '../../sample-app/src/create-app.js';
 import { createApp } from '../../sample-app/src/create-app.js';
 import { EventsService } from '../../sample-app/src/events.service.js';
 
 export type StoreKind = 'memory' | 'redis';
+export type { HttpPlatform };
+export const PLATFORMS: readonly HttpPlatform[] = ['express', 'fastify'];
 
 export interface RunningSampleApp {
   readonly app: INestApplication;
@@ -15,10 +18,12 @@ export interface RunningSampleApp {
 export async function startSampleApp(
   env: Record<string, string>,
   redisUrl?: string,
+  platform: HttpPlatform = 'express',
 ): Promise<RunningSampleApp> {
   const { app } = await createApp(
     { NODE_ENV: 'test', ...env, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) },
     process.env.VW_TEST_LOGS ? undefined : false,
+    { platform },
   );
   await app.listen(0, '127.0.0.1');
   return {

@@ -2,6 +2,7 @@ export * from './is-webhook-route.js';
 export * from './verified-webhook.decorator.js';
 export * from './verified-webhook.guard.js';
 export * from './webhook-event.decorator.js';
+export * from './webhook-metrics.js';
 export * from './webhook-replay.interceptor.js';
 export type * from './webhook-request-state.js';
 export * from './webhook-verifiers.service.js';

@@ -7,6 +7,7 @@ import type {
   SecretSource,
   WebhookFailureReason,
 } from '@verified-webhooks/core';
+import type { WebhookMetricsOption } from './webhook-metrics.js';
 
 /** Module-wide options for WebhooksModule.forRoot() / forRootAsync(). Every duration is in ms. */
 export interface WebhooksModuleOptions {
@@ -47,6 +48,12 @@ export interface WebhooksModuleOptions {
   trustProxyHeaders?: boolean;
   /** Check every route's known secrets at boot and refuse to start on an unusable one. Default true. */
   checkSecretsAtBoot?: boolean;
+  /**
+   * Prometheus metrics (needs the optional peer dependency prom-client, loaded only when on):
+   * `webhook_deliveries_total{scheme,endpoint,outcome}` and `webhook_verification_seconds{scheme}`.
+   * `true` registers them in prom-client's default registry; `{ registry }` in yours. Default off.
+   */
+  metrics?: WebhookMetricsOption;
 }
 
 /** What @VerifiedWebhook() takes: a preset name, a scheme, or options. */

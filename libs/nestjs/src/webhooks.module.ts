@@ -7,6 +7,7 @@ import type {
 } from '@verified-webhooks/core';
 import { MemoryReplayStore, toSecretResolver } from '@verified-webhooks/core';
 import { VerifiedWebhookGuard } from './verified-webhook.guard.js';
+import { WebhookMetrics } from './webhook-metrics.js';
 import { WebhookReplayInterceptor } from './webhook-replay.interceptor.js';
 import { WebhookVerifiers } from './webhook-verifiers.service.js';
 import { WebhookRoutesExplorer } from './webhook-routes.explorer.js';
@@ -32,6 +33,12 @@ const providers: Provider[] = [
       return options.secrets === undefined ? null : toSecretResolver(options.secrets);
     },
   },
+  {
+    provide: WebhookMetrics,
+    inject: [WEBHOOKS_MODULE_OPTIONS],
+    useFactory: (options: WebhooksModuleOptions): Promise<WebhookMetrics> =>
+      WebhookMetrics.create(options.metrics),
+  },
   WebhookVerifiers,
   VerifiedWebhookGuard,
   WebhookReplayInterceptor,
@@ -50,6 +57,7 @@ const providers: Provider[] = [
     ReplayStore,
     SecretResolver,
     WebhookVerifiers,
+    WebhookMetrics,
     VerifiedWebhookGuard,
     WebhookReplayInterceptor,
     WEBHOOKS_MODULE_OPTIONS,

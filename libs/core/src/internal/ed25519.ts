@@ -28,6 +28,25 @@ export function ed25519PrivateKey(seed: Buffer): KeyObject | undefined {
   }
 }
 
+/**
+ * A private KeyObject from a 32-byte seed, or from 64 bytes of seed followed by its public key
+ * (the Svix / libsodium layout; the public half must belong to the seed). Undefined otherwise.
+ */
+export function ed25519SecretKey(raw: Buffer | undefined): KeyObject | undefined {
+  if (raw === undefined || (raw.length !== ED25519_KEY_BYTES && raw.length !== 2 * ED25519_KEY_BYTES)) {
+    return undefined;
+  }
+  const key = ed25519PrivateKey(raw.subarray(0, ED25519_KEY_BYTES));
+  if (key === undefined) return undefined;
+  if (
+    raw.length === 2 * ED25519_KEY_BYTES &&
+    !ed25519RawPublicKey(key).equals(raw.subarray(ED25519_KEY_BYTES))
+  ) {
+    return undefined;
+  }
+  return key;
+}
+
 /** The raw 32 bytes of an ed25519 public (or private, via its public half) key. */
 export function ed25519RawPublicKey(key: KeyObject): Buffer {
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;

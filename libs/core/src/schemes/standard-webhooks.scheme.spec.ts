@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { eventOf } from '../../../../test/support/outcome.js';
@@ -209,6 +210,119 @@ describe('standardWebhooks()', () => {
     }
     expect(standardWebhooks({ secretFormat: 'raw' }).importKey('a raw key of enough bytes')).toEqual(
       Buffer.from('a raw key of enough bytes'),
+    );
+  });
+});
+
+// Published v1a vector: svix-webhooks server/svix-server/src/worker.rs test_asymmetric_key_signing
+// (PROVIDERS.md §1): same id, timestamp and payload as VECTOR.
+const V1A = {
+  secretKey: 'whsk_6Xb/dCcHpPea21PS1N9VY/NZW723CEc77N4rJCubMbfVKIDij2HKpMKkioLlX0dRqSKJp4AJ6p9lMicMFs6Kvg==',
+  publicKey: 'whpk_1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=',
+  signature: 'v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg==',
+};
+const otherEd25519 = () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(16);
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
+  return {
+    secretKey: 'whsk_' + Buffer.concat([seed, raw]).toString('base64'),
+    publicKey: 'whpk_' + raw.toString('base64'),
+  };
+};
+
+describe('standardWebhooks() v1a (ed25519)', () => {
+  const verifyV1a = (secrets: string | string[], signature = V1A.signature, body = VECTOR.payload) =>
+    verifierAt(VECTOR.timestamp, secrets).verify({
+      headers: vectorHeaders({ 'webhook-signature': signature }),
+      rawBody: Buffer.from(body),
+    });
+
+  it('accepts the published v1a vector with the whpk_ public key, and with the whsk_ secret key', async () => {
+    const outcome = await verifyV1a(V1A.publicKey);
+    expect(eventOf(outcome).id).toBe(VECTOR.id);
+    expect(await reasonOf(verifyV1a(V1A.secretKey))).toBe('accepted');
+  });
+
+  it('signs v1a with a whsk_ key and reproduces the published signature (ed25519 is deterministic)', () => {
+    const headers = standardWebhooks().sign({
+      secret: V1A.secretKey,
+      body: VECTOR.payload,
+      id: VECTOR.id,
+      timestamp: VECTOR.timestamp * 1000,
+    });
+    expect(headers['webhook-signature']).toBe(V1A.signature);
+  });
+
+  it('refuses a tampered body, id or timestamp under v1a', async () => {
+    expect(await reasonOf(verifyV1a(V1A.publicKey, V1A.signature, '{"test": 2432232315}'))).toBe(
+      'signature_mismatch',
+    );
+    const verifier = verifierAt(VECTOR.timestamp, V1A.publicKey);
+    const tampered = (overrides: Record<string, string>) =>
+      reasonOf(
+        verifier.verify({
+          headers: vectorHeaders({ 'webhook-signature': V1A.signature, ...overrides }),
+          rawBody: Buffer.from(VECTOR.payload),
+        }),
+      );
+    expect(await tampered({ 'webhook-id': 'msg_other' })).toBe('signature_mismatch');
+    expect(await tampered({ 'webhook-timestamp': String(VECTOR.timestamp + 1) })).toBe('signature_mismatch');
+  });
+
+  it('refuses the wrong public key, and a stale or future v1a delivery', async () => {
+    expect(await reasonOf(verifyV1a(otherEd25519().publicKey))).toBe('signature_mismatch');
+    const at = (seconds: number) =>
+      reasonOf(
+        verifierAt(seconds, V1A.publicKey).verify({
+          headers: vectorHeaders({ 'webhook-signature': V1A.signature }),
+          rawBody: Buffer.from(VECTOR.payload),
+        }),
+      );
+    expect(await at(VECTOR.timestamp + 301)).toBe('timestamp_expired');
+    expect(await at(VECTOR.timestamp - 301)).toBe('timestamp_in_future');
+  });
+
+  it('checks v1 entries only with HMAC keys and v1a entries only with ed25519 keys', async () => {
+    expect(await reasonOf(verifyV1a(VECTOR.secret))).toBe('signature_mismatch');
+    expect(await reasonOf(verifyV1a(V1A.publicKey, VECTOR.signature))).toBe('signature_mismatch');
+    const both = `${VECTOR.signature} ${V1A.signature}`;
+    expect(await reasonOf(verifyV1a(VECTOR.secret, both))).toBe('accepted');
+    expect(await reasonOf(verifyV1a(V1A.publicKey, both))).toBe('accepted');
+  });
+
+  it('rotates between keys of either kind', async () => {
+    const other = otherEd25519();
+    expect(await reasonOf(verifyV1a([other.publicKey, V1A.publicKey]))).toBe('accepted');
+    expect(await reasonOf(verifyV1a([OTHER_SECRET, V1A.publicKey]))).toBe('accepted');
+    const newSignature = standardWebhooks().sign({
+      secret: other.secretKey,
+      body: VECTOR.payload,
+      id: VECTOR.id,
+      timestamp: VECTOR.timestamp * 1000,
+    })['webhook-signature']!;
+    expect(await reasonOf(verifyV1a(V1A.publicKey, `${newSignature} ${V1A.signature}`))).toBe('accepted');
+    expect(await reasonOf(verifyV1a(V1A.publicKey, newSignature))).toBe('signature_mismatch');
+  });
+
+  it('refuses malformed or damaged ed25519 keys and signing with a public key', () => {
+    const scheme = standardWebhooks();
+    expect(() => scheme.importKey('whpk_' + Buffer.alloc(31, 1).toString('base64'))).toThrow(/whpk_/);
+    expect(() => scheme.importKey('whpk_not*base64')).toThrow(/whpk_/);
+    const raw = Buffer.from(V1A.secretKey.slice(5), 'base64');
+    raw[40]! ^= 1; // the public half no longer belongs to the seed
+    expect(() => scheme.importKey('whsk_' + raw.toString('base64'))).toThrow(/whsk_/);
+    expect(() => scheme.sign({ secret: V1A.publicKey, body: '{}' })).toThrow(/public key cannot sign/);
+    try {
+      scheme.importKey('whsk_' + raw.toString('base64'));
+    } catch (error) {
+      expect(String(error)).not.toContain(raw.toString('base64'));
+    }
+  });
+
+  it('refuses a v1a entry that is not a 64-byte signature', async () => {
+    expect(await reasonOf(verifyV1a(V1A.publicKey, 'v1a,' + Buffer.alloc(32).toString('base64')))).toBe(
+      'malformed_signature',
     );
   });
 });

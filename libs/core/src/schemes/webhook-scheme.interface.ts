@@ -89,7 +89,9 @@ export interface WebhookScheme<Key = unknown, Parsed extends ParsedWebhook = Par
   /** The delivery id from the verified body, for schemes that carry it there (Stripe `evt_…`, Paddle `event_id`). */
   eventId?(parsed: Parsed, rawBody: Buffer): string | undefined;
   /** Answers an unsigned provider challenge (Dropbox `?challenge`, Trello HEAD, ...) before verification. */
-  unsignedHandshake?(request: HandshakeRequest): HandshakeReply | undefined | Promise<HandshakeReply | undefined>;
+  unsignedHandshake?(
+    request: HandshakeRequest,
+  ): HandshakeReply | undefined | Promise<HandshakeReply | undefined>;
   /** Answers a signed provider challenge (Slack url_verification, Zoom, Twitch, Discord PING) after verification. */
   signedHandshake?(
     request: HandshakeRequest,

@@ -148,3 +148,17 @@ describe('WebhookVerifier', () => {
     await store.close();
   });
 });
+
+describe('settling a claim', () => {
+  it('retries a complete() that fails once, so a blip does not leave the delivery in flight', async () => {
+    const store = new MemoryReplayStore();
+    const complete = vi.spyOn(store, 'complete').mockRejectedValueOnce(new Error('blip'));
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: { store }, clock: () => NOW });
+    const outcome = await verifier.verify(request({ id: 'msg_retry' }));
+    if (outcome.kind !== 'new') throw new Error('expected a new delivery');
+    await outcome.claim?.complete();
+    expect(complete).toHaveBeenCalledTimes(2);
+    expect((await verifier.verify(request({ id: 'msg_retry' }))).kind).toBe('duplicate');
+    await store.close();
+  });
+});

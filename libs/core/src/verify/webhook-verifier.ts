@@ -300,7 +300,11 @@ export class WebhookVerifier {
       kind: 'new',
       duplicate: false,
       event,
-      claim: { key, complete: () => store.complete(key, ttlMs), release: () => store.release(key, token) },
+      claim: {
+        key,
+        complete: () => withRetries(() => store.complete(key, ttlMs)),
+        release: () => withRetries(() => store.release(key, token)),
+      },
     };
   }
 
@@ -311,6 +315,24 @@ export class WebhookVerifier {
     if (parsed.timestamp === undefined || tolerance === undefined || tolerance <= 0) return window;
     return Math.max(window, parsed.timestamp + tolerance - now + 1_000);
   }
+}
+
+/**
+ * Settling a claim is retried briefly: a `complete` lost to a blip would leave the delivery in flight
+ * until the lease ends, and a retry after that would be processed twice.
+ */
+async function withRetries(
+  operation: () => Promise<void>,
+  delaysMs: readonly number[] = [50, 250, 1_000],
+): Promise<void> {
+  for (const delay of delaysMs) {
+    try {
+      return await operation();
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+  return operation();
 }
 
 function typeFromPayload(payload: unknown): string | undefined {

@@ -13,14 +13,18 @@ export interface CoinbaseOptions {
  */
 export function coinbase(options: CoinbaseOptions = {}): WebhookScheme<Buffer> {
   const base = hmac({ name: options.name ?? 'coinbase', signatureHeader: 'x-cc-webhook-signature' });
+  const eventId = (rawBody: Buffer): string | undefined => {
+    const event = jsonObject(rawBody)?.event;
+    return typeof event === 'object' && event !== null && !Array.isArray(event)
+      ? stringField(event as Record<string, unknown>, 'id')
+      : undefined;
+  };
   return {
     ...base,
+    /** `event.id` from the verified body, exposed as the event's id. */
+    eventId: (_parsed: ParsedWebhook, rawBody: Buffer) => eventId(rawBody),
     replayId(_parsed: ParsedWebhook, rawBody: Buffer): string {
-      const event = jsonObject(rawBody)?.event;
-      const id =
-        typeof event === 'object' && event !== null && !Array.isArray(event)
-          ? stringField(event as Record<string, unknown>, 'id')
-          : undefined;
+      const id = eventId(rawBody);
       return id !== undefined ? bodyIdReplayId(id) : signedContentReplayId(rawBody);
     },
   };

@@ -53,7 +53,7 @@ export function github(options: GithubOptions = {}): WebhookScheme<Buffer, Githu
       return { ...sha256.parse(headers, context), algorithm: 'sha256' };
     },
 
-    importKey: sha256.importKey,
+    importKey: (secret) => sha256.importKey(secret),
 
     verify(parsed: GithubParsed, rawBody: Buffer, key: Buffer): boolean {
       return parsed.algorithm === 'sha1'

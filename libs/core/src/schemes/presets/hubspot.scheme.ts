@@ -31,8 +31,18 @@ const SIGNATURE = 'x-hubspot-signature-v3';
 const TIMESTAMP = 'x-hubspot-request-timestamp';
 /** Characters HubSpot's v3 docs say to decode in the URI before signing. */
 const DECODED: Record<string, string> = {
-  '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$',
-  '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',
+  '%3A': ':',
+  '%2F': '/',
+  '%3F': '?',
+  '%40': '@',
+  '%21': '!',
+  '%24': '$',
+  '%27': "'",
+  '%28': '(',
+  '%29': ')',
+  '%2A': '*',
+  '%2C': ',',
+  '%3B': ';',
 };
 
 /**
@@ -58,7 +68,10 @@ export function hubspot(options: HubSpotOptions = {}): WebhookScheme<Buffer, Hub
       const timestampText = requireHeader(headers, [TIMESTAMP], context.limits.maxHeaderLength);
       const timestamp = parseUnixMillis(timestampText);
       const uri = requireSignedUrl(name, context);
-      const decoded = uri.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (escape) => DECODED[escape.toUpperCase()]!);
+      const decoded = uri.replace(
+        /%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi,
+        (escape) => DECODED[escape.toUpperCase()]!,
+      );
       const method = (context.method ?? 'POST').toUpperCase();
       return { signatures, timestamp, timestampText, method, uris: decoded === uri ? [uri] : [uri, decoded] };
     },
@@ -78,9 +91,13 @@ export function hubspot(options: HubSpotOptions = {}): WebhookScheme<Buffer, Hub
       if (input.url === undefined) throw new Error('hubspot().sign(): the URL is required.');
       const timestampText = String(signTimeMs(input));
       return {
-        [SIGNATURE]: mac(importKey(input.secret), 'POST', input.url, toBuffer(input.body), timestampText).toString(
-          'base64',
-        ),
+        [SIGNATURE]: mac(
+          importKey(input.secret),
+          'POST',
+          input.url,
+          toBuffer(input.body),
+          timestampText,
+        ).toString('base64'),
         [TIMESTAMP]: timestampText,
         'content-type': 'application/json',
       };

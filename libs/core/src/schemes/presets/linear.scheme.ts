@@ -34,7 +34,10 @@ export function linear(options: LinearOptions = {}): WebhookScheme<Buffer> {
         throw new WebhookVerificationError('missing_header', 'The Linear body has no webhookTimestamp.');
       }
       if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) {
-        throw new WebhookVerificationError('malformed_header', 'The Linear webhookTimestamp is not integer ms.');
+        throw new WebhookVerificationError(
+          'malformed_header',
+          'The Linear webhookTimestamp is not integer ms.',
+        );
       }
       return { signatures: parsed.signatures, timestamp };
     },

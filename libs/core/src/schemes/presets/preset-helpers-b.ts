@@ -145,7 +145,7 @@ export function requireSignedUrl(scheme: string, context: ParseContext, configur
   const url = configured ?? context.url;
   if (url === undefined || url === '') {
     throw new WebhookVerificationError(
-      'malformed_header',
+      'missing_public_url',
       `The ${scheme} scheme signs the request URL, but no public URL is known: configure publicBaseUrl (or the scheme's URL option).`,
     );
   }
@@ -232,6 +232,8 @@ export function timestampedHmac(config: TimestampedHmacConfig): WebhookScheme<Bu
   const mac = (key: Buffer, timestampText: string, body: Buffer) =>
     hmacOf('sha256', key, timestampText, config.contentSeparator, body);
   const importKey = (secret: string | Buffer) => importUtf8Secret(config.name, secret);
+  const bodyEventId = (rawBody: Buffer) =>
+    config.bodyIdField === undefined ? undefined : jsonStringField(rawBody, config.bodyIdField, 256);
 
   return {
     name: config.name,
@@ -272,9 +274,10 @@ export function timestampedHmac(config: TimestampedHmacConfig): WebhookScheme<Bu
       return anySignatureMatches(mac(key, parsed.timestampText, rawBody), parsed.signatures);
     },
 
+    eventId: (_parsed: TimestampedHmacParsed, rawBody: Buffer) => bodyEventId(rawBody),
+
     replayId(_parsed: TimestampedHmacParsed, rawBody: Buffer): string | undefined {
-      if (config.bodyIdField === undefined) return undefined;
-      const id = jsonStringField(rawBody, config.bodyIdField, 256);
+      const id = bodyEventId(rawBody);
       return id === undefined ? undefined : `id:${id}`;
     },
 

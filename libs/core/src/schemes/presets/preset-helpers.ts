@@ -27,7 +27,10 @@ export const randomId = (prefix = ''): string =>
 export function signedContentReplayId(...parts: readonly (string | Buffer)[]): string {
   const hash = createHash('sha256');
   for (const part of parts) {
-    hash.update(String(Buffer.byteLength(part))).update(':').update(part);
+    hash
+      .update(String(Buffer.byteLength(part)))
+      .update(':')
+      .update(part);
   }
   return `signed:${hash.digest('base64url')}`;
 }
@@ -57,8 +60,7 @@ export function stringField(
 /** A replay identity from an id inside the signed body, namespaced so it never meets a header id. */
 export const bodyIdReplayId = (id: string): string => `body-id:${id}`;
 
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
  * Parses an RFC 3339 timestamp (Twitch, Box) into ms since the epoch; fractions beyond ms are

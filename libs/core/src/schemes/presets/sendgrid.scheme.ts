@@ -44,7 +44,10 @@ export function sendgrid(options: SendGridOptions = {}): WebhookScheme<KeyObject
       const value = requireSignatureHeader(headers, SIGNATURE, limits).trim();
       const signature = decodeBase64(value);
       if (signature === undefined || signature.length < 8 || signature.length > MAX_DER_BYTES) {
-        throw new WebhookVerificationError('malformed_signature', `Header ${SIGNATURE} is not a base64 DER signature.`);
+        throw new WebhookVerificationError(
+          'malformed_signature',
+          `Header ${SIGNATURE} is not a base64 DER signature.`,
+        );
       }
       const timestampText = requireHeader(headers, [TIMESTAMP], limits.maxHeaderLength);
       return { signatures: [signature], timestamp: parseUnixSeconds(timestampText), timestampText };
@@ -70,7 +73,10 @@ export function sendgrid(options: SendGridOptions = {}): WebhookScheme<KeyObject
         );
       }
       if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-        throw new WebhookVerificationError('invalid_secret', 'The SendGrid verification key is not an ECDSA P-256 key.');
+        throw new WebhookVerificationError(
+          'invalid_secret',
+          'The SendGrid verification key is not an ECDSA P-256 key.',
+        );
       }
       return key;
     },

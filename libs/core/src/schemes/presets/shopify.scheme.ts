@@ -54,8 +54,8 @@ export function shopify(options: ShopifyOptions = {}): WebhookScheme<Buffer> {
       return { ...parsed, id: readFirstHeader(headers, FAMILIES[kind].ids, max) || undefined };
     },
 
-    importKey: webhooks.importKey,
-    verify: webhooks.verify,
+    importKey: (secret) => webhooks.importKey(secret),
+    verify: (parsed, rawBody, key) => webhooks.verify(parsed, rawBody, key),
 
     sign(input: SignInput): Record<string, string> {
       const signature = webhooks.sign(input)[FAMILIES.webhooks.signature]!;

@@ -46,6 +46,9 @@ export function slack(options: SlackOptions = {}): WebhookScheme<Buffer> {
   return {
     ...base,
 
+    /** Events API `event_id` from the verified body, exposed as the event's id. */
+    eventId: (_parsed: ParsedWebhook, rawBody: Buffer) => stringField(jsonObject(rawBody), 'event_id'),
+
     replayId(parsed: ParsedWebhook, rawBody: Buffer): string {
       const eventId = stringField(jsonObject(rawBody), 'event_id');
       if (eventId !== undefined) return bodyIdReplayId(eventId);

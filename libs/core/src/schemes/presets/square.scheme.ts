@@ -27,6 +27,7 @@ export function square(options: SquareOptions = {}): WebhookScheme<Buffer, UrlHm
   });
   return {
     ...scheme,
+    eventId: (_parsed: UrlHmacParsed, rawBody: Buffer) => jsonStringField(rawBody, 'event_id', 256),
     replayId(_parsed: UrlHmacParsed, rawBody: Buffer): string | undefined {
       const id = jsonStringField(rawBody, 'event_id', 256);
       return id === undefined ? undefined : `id:${id}`;

@@ -46,7 +46,8 @@ export function stripe(options: StripeOptions = {}): WebhookScheme<Buffer, Strip
     if (hasStrayWhitespace(secret)) {
       throw new WebhookVerificationError('invalid_secret', 'The Stripe webhook secret has stray whitespace.');
     }
-    if (secret === '') throw new WebhookVerificationError('invalid_secret', 'The Stripe webhook secret is empty.');
+    if (secret === '')
+      throw new WebhookVerificationError('invalid_secret', 'The Stripe webhook secret is empty.');
     // stripe-node keys the HMAC with the secret string itself, `whsec_` prefix included.
     return Buffer.from(secret, 'utf8');
   };
@@ -78,7 +79,10 @@ export function stripe(options: StripeOptions = {}): WebhookScheme<Buffer, Strip
         const value = element.slice(equals + 1).trim();
         if (key === 't') {
           if (timestampText !== undefined) {
-            throw new WebhookVerificationError('malformed_header', 'Header Stripe-Signature has two timestamps.');
+            throw new WebhookVerificationError(
+              'malformed_header',
+              'Header Stripe-Signature has two timestamps.',
+            );
           }
           timestampText = value;
         } else if (key === SCHEME) {
@@ -110,6 +114,11 @@ export function stripe(options: StripeOptions = {}): WebhookScheme<Buffer, Strip
 
     verify(parsed: StripeParsed, rawBody: Buffer, key: Buffer): boolean {
       return anySignatureMatches(mac(key, parsed.timestampText, rawBody), parsed.signatures);
+    },
+
+    /** The event id (`evt_…`) from the verified body, exposed as the event's id. */
+    eventId(_parsed: StripeParsed, rawBody: Buffer): string | undefined {
+      return stringField(jsonObject(rawBody), 'id');
     },
 
     /** The event id (`evt_…`) from the verified body: Stripe's retries of one event share it. */

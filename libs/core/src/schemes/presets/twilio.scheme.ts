@@ -67,7 +67,10 @@ export function twilio(options: TwilioOptions = {}): WebhookScheme<Buffer, Twili
       if (bodySha.length === 1) {
         bodyHash = decodeHex(bodySha[0]!);
         if (bodyHash?.length !== 32) {
-          throw new WebhookVerificationError('malformed_header', 'The bodySHA256 URL parameter is not a SHA-256 hex digest.');
+          throw new WebhookVerificationError(
+            'malformed_header',
+            'The bodySHA256 URL parameter is not a SHA-256 hex digest.',
+          );
         }
       }
       const paramsText = bodyHash === undefined ? formParamsText(context.rawBody) : '';

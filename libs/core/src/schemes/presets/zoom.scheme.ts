@@ -40,7 +40,11 @@ export function zoom(options: ZoomOptions = {}): WebhookScheme<Buffer> {
       return signedContentReplayId(String(toUnixSeconds(parsed.timestamp ?? 0)), rawBody);
     },
 
-    signedHandshake(request: HandshakeRequest, parsed: ParsedWebhook, keys: readonly Buffer[]): HandshakeReply | undefined {
+    signedHandshake(
+      request: HandshakeRequest,
+      parsed: ParsedWebhook,
+      keys: readonly Buffer[],
+    ): HandshakeReply | undefined {
       const body = jsonObject(request.rawBody);
       if (body?.event !== 'endpoint.url_validation') return undefined;
       const payload = body.payload;
@@ -49,7 +53,12 @@ export function zoom(options: ZoomOptions = {}): WebhookScheme<Buffer> {
           ? stringField(payload as Record<string, unknown>, 'plainToken', MAX_PLAIN_TOKEN_LENGTH)
           : undefined;
       // The key that verified this request is the one Zoom holds (during rotation keys[0] may not be).
-      const key = matchingKey(base.verify, parsed, request.rawBody, keys);
+      const key = matchingKey(
+        (p: ParsedWebhook, b: Buffer, k: Buffer) => base.verify(p, b, k),
+        parsed,
+        request.rawBody,
+        keys,
+      );
       if (plainToken === undefined || key === undefined) return undefined;
       const encryptedToken = createHmac('sha256', key).update(plainToken, 'utf8').digest('hex');
       return jsonReply({ plainToken, encryptedToken });

@@ -1,0 +1,193 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebhookFailureReason } from '../errors/webhook-verification.error.js';
+import {
+  isWebhookVerificationError,
+  WebhookVerificationError,
+} from '../errors/webhook-verification.error.js';
+import { DEFAULT_BODY_LIMIT, readRawBody } from '../http/read-raw-body.js';
+import { MemoryReplayStore } from '../replay/memory-replay.store.js';
+import type { PresetName } from '../schemes/scheme-registry.js';
+import { resolveScheme } from '../schemes/scheme-registry.js';
+import type { AnyWebhookScheme, HandshakeReply } from '../schemes/webhook-scheme.interface.js';
+import type { SecretSource } from '../secrets/secret-resolvers.js';
+import type { VerifiedWebhook } from '../verify/verified-webhook.interface.js';
+import type { ReplayOptions, WebhookVerifierOptions } from '../verify/webhook-verifier.js';
+import { WebhookVerifier } from '../verify/webhook-verifier.js';
+
+/**
+ * The request as Express (4 or 5) hands it over, typed structurally: core does not import express.
+ * `req.webhook` is set once the delivery is verified.
+ */
+export type WebhookExpressRequest = IncomingMessage & {
+  rawBody?: Buffer | undefined;
+  body?: unknown;
+  params?: Record<string, string>;
+  query?: unknown;
+  originalUrl?: string;
+  webhook?: VerifiedWebhook;
+};
+
+export type WebhookNextFunction = (error?: unknown) => void;
+
+export interface VerifiedWebhookMiddlewareOptions extends Omit<
+  WebhookVerifierOptions,
+  'scheme' | 'replay' | 'onWarning'
+> {
+  /** A preset name (`'standard-webhooks'`, `'stripe'`, ...) or a scheme object (`hmac({...})`). */
+  readonly scheme: AnyWebhookScheme | PresetName;
+  readonly secrets: SecretSource;
+  /** Replay protection. Default: an in-memory store for this middleware (one process). `false` turns it off. */
+  readonly replay?: ReplayOptions | false;
+  /** Largest body read before authentication, in bytes. Default 1 MiB. */
+  readonly bodyLimit?: number;
+  /** The route parameter that names the tenant (secrets and replay keys are per tenant). */
+  readonly tenantParam?: string;
+  /** Override the HTTP status answered for a reason, e.g. `{ signature_mismatch: 403 }`. */
+  readonly statusCodes?: Partial<Record<WebhookFailureReason, number>>;
+  /** Body answered to a duplicate of a processed delivery. Default `{ duplicate: true }`. */
+  readonly duplicateResponse?: unknown;
+  /** The public base URL senders post to, for schemes that sign the URL (Twilio, Square). */
+  readonly publicBaseUrl?: string;
+  /** Where misconfigurations (error) and store or resolver failures (warn) are logged. Default: console. */
+  readonly logger?: { warn(message: string): void; error(message: string): void };
+}
+
+/** Reasons that mean the app is misconfigured: logged as errors, answered without detail. */
+const MISCONFIGURATION: ReadonlySet<WebhookFailureReason> = new Set([
+  'raw_body_unavailable',
+  'invalid_secret',
+]);
+
+/**
+ * Express middleware (no Nest needed) that verifies a delivery before the handler runs:
+ *
+ *     app.post('/hook', verifiedWebhook({ scheme: 'standard-webhooks', secrets: process.env.SECRET! }),
+ *       (req, res) => { handle(req.webhook); res.sendStatus(204); });
+ *
+ * It reads the raw body itself: mount the route before `express.json()`, or keep the bytes
+ * (`express.raw()`, or `express.json({ verify: (req, _res, buf) => { req.rawBody = buf } })`).
+ * It answers refusals and duplicates itself, sets `req.webhook` (and `req.body`, when no parser ran,
+ * to the payload parsed from the verified bytes), and settles the replay claim when the response
+ * finishes: a 2xx marks the delivery done, anything else frees it for the sender's retry.
+ */
+export function verifiedWebhook(
+  options: VerifiedWebhookMiddlewareOptions,
+): (req: IncomingMessage, res: ServerResponse, next: WebhookNextFunction) => Promise<void> {
+  const logger = options.logger ?? console;
+  const verifier = new WebhookVerifier({
+    ...options,
+    scheme: resolveScheme(options.scheme),
+    replay: options.replay === false ? false : (options.replay ?? { store: new MemoryReplayStore() }),
+    onWarning: (message) => logger.warn(`verified-webhooks: ${message}`),
+  });
+  const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+
+  // Typed as Node's message so that Express infers its own Request for the handlers beside it.
+  return async (message, res, next) => {
+    const req = message as WebhookExpressRequest;
+    let outcome;
+    try {
+      const rawBody = await rawBodyOf(req, limit);
+      const params = req.params ?? {};
+      outcome = await verifier.verify({
+        headers: req.headers,
+        rawBody,
+        params,
+        tenant: options.tenantParam === undefined ? undefined : params[options.tenantParam],
+        method: req.method,
+        url: options.publicBaseUrl
+          ? new URL(req.originalUrl ?? req.url ?? '/', options.publicBaseUrl).toString()
+          : undefined,
+        query: stringValues(req.query),
+      });
+    } catch (error) {
+      refuse(res, error, verifier.endpoint, options, logger);
+      return;
+    }
+    if (outcome.kind === 'handshake') {
+      sendHandshake(res, outcome.reply);
+      return;
+    }
+    if (outcome.duplicate) {
+      sendJson(res, 200, options.duplicateResponse ?? { duplicate: true });
+      return;
+    }
+    const event = outcome.event;
+    req.webhook = event;
+    if (req.body === undefined) req.body = event.payload;
+    const claim = outcome.claim;
+    if (claim) {
+      let settled = false;
+      const settle = (done: boolean) => {
+        if (settled) return;
+        settled = true;
+        (done ? claim.complete() : claim.release()).catch((error: unknown) =>
+          logger.warn(`verified-webhooks: could not settle a delivery's claim: ${String(error)}`),
+        );
+      };
+      res.once('finish', () => settle(res.statusCode >= 200 && res.statusCode < 300));
+      res.once('close', () => settle(false)); // closed before finishing: the retry must be processed
+    }
+    next();
+  };
+}
+
+/** The bytes as received: kept by a parser (`rawBody`, `express.raw()`), else read from the stream. */
+async function rawBodyOf(req: WebhookExpressRequest, limit: number): Promise<Buffer> {
+  if (!Buffer.isBuffer(req.rawBody) && Buffer.isBuffer(req.body)) req.rawBody = req.body;
+  const rawBody = await readRawBody(req, limit);
+  req.rawBody = rawBody;
+  return rawBody;
+}
+
+function refuse(
+  res: ServerResponse,
+  error: unknown,
+  endpoint: string,
+  options: VerifiedWebhookMiddlewareOptions,
+  logger: { warn(message: string): void; error(message: string): void },
+): void {
+  const failure = isWebhookVerificationError(error)
+    ? error
+    : new WebhookVerificationError('secret_resolver_failed', 'Verification failed unexpectedly.', {
+        cause: error,
+      });
+  const status = options.statusCodes?.[failure.reason] ?? failure.status;
+  const misconfigured = MISCONFIGURATION.has(failure.reason);
+  if (misconfigured) logger.error(`verified-webhooks: ${endpoint}: ${failure.message}`);
+  else if (status >= 500) logger.warn(`verified-webhooks: ${endpoint}: refused (${failure.reason})`);
+  if (failure.retryAfterMs !== undefined) {
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000))));
+  }
+  const message = misconfigured ? 'The webhook endpoint is misconfigured.' : failure.message;
+  sendJson(res, status, { statusCode: status, error: failure.reason, message });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
+function sendHandshake(res: ServerResponse, reply: HandshakeReply): void {
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  res.statusCode = reply.status;
+  const body = reply.body;
+  if (body === undefined || body === null) {
+    res.end();
+  } else if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    if (!reply.headers?.['content-type']) res.setHeader('content-type', 'text/plain; charset=utf-8');
+    res.end(body);
+  } else {
+    if (!reply.headers?.['content-type']) res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify(body));
+  }
+}
+
+function stringValues(query: unknown): Record<string, string | undefined> {
+  const values: Record<string, string | undefined> = {};
+  if (typeof query !== 'object' || query === null) return values;
+  for (const [key, value] of Object.entries(query))
+    values[key] = typeof value === 'string' ? value : undefined;
+  return values;
+}

@@ -1,0 +1,95 @@
+import { createHmac } from 'node:crypto';
+import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/preset-b.js';
+import { mailgun, mailgunSignature } from './mailgun.scheme.js';
+
+const KEY = 'key-mailgun-signing-0123456789abcdef';
+const NOW = 1_700_000_000_000;
+const TS = String(NOW / 1000);
+// Independent computation of the documented formula: hex HMAC-SHA256(signing key, timestamp + token).
+const reference = (timestamp: string, token: string, key = KEY) =>
+  createHmac('sha256', key)
+    .update(timestamp + token)
+    .digest('hex');
+const jsonDelivery = (
+  token = 'tok_0123456789abcdef0123456789abcdef0123456789ab',
+  timestamp = TS,
+  key = KEY,
+  eventData: object = { event: 'delivered' },
+) => ({
+  headers: { 'content-type': 'application/json' },
+  rawBody: JSON.stringify({
+    signature: { timestamp, token, signature: reference(timestamp, token, key) },
+    'event-data': eventData,
+  }),
+});
+
+describe('mailgun() (no official signer or verifier: checked against node:crypto)', () => {
+  it('accepts a JSON delivery whose signature is HMAC-SHA256(key, timestamp + token) computed with node:crypto', async () => {
+    expect(await reasonOf(verifyWith(mailgun(), jsonDelivery(), { secrets: KEY, now: NOW }))).toBe(
+      'accepted',
+    );
+    expect(mailgunSignature(KEY, 'tok_a', NOW)).toEqual({
+      timestamp: TS,
+      token: 'tok_a',
+      signature: reference(TS, 'tok_a'),
+    });
+  });
+
+  it('accepts the legacy url-encoded form fields', async () => {
+    const token = 'formtoken0123456789';
+    const body = new URLSearchParams({
+      timestamp: TS,
+      token,
+      signature: reference(TS, token),
+      event: 'opened',
+    }).toString();
+    const request = { headers: { 'content-type': 'application/x-www-form-urlencoded' }, rawBody: body };
+    expect(await reasonOf(verifyWith(mailgun(), request, { secrets: KEY, now: NOW }))).toBe('accepted');
+  });
+
+  it('refuses a tampered token or timestamp, the wrong key, and a body without a signature', async () => {
+    const good = jsonDelivery();
+    const tampered = good.rawBody.replace('tok_0', 'tok_1');
+    expect(
+      await reasonOf(verifyWith(mailgun(), { ...good, rawBody: tampered }, { secrets: KEY, now: NOW })),
+    ).toBe('signature_mismatch');
+    const shifted = good.rawBody.replace(`"timestamp":"${TS}"`, `"timestamp":"${Number(TS) + 1}"`);
+    expect(
+      await reasonOf(verifyWith(mailgun(), { ...good, rawBody: shifted }, { secrets: KEY, now: NOW })),
+    ).toBe('signature_mismatch');
+    expect(await reasonOf(verifyWith(mailgun(), good, { secrets: 'key-other-0123456789', now: NOW }))).toBe(
+      'signature_mismatch',
+    );
+    expect(
+      await reasonOf(
+        verifyWith(mailgun(), { ...good, rawBody: '{"event-data":{}}' }, { secrets: KEY, now: NOW }),
+      ),
+    ).toBe('missing_signature');
+  });
+
+  it('refuses stale and future timestamps (5 minutes both ways)', async () => {
+    expect(await reasonOf(verifyWith(mailgun(), jsonDelivery(), { secrets: KEY, now: NOW + 301_000 }))).toBe(
+      'timestamp_expired',
+    );
+    expect(await reasonOf(verifyWith(mailgun(), jsonDelivery(), { secrets: KEY, now: NOW - 301_000 }))).toBe(
+      'timestamp_in_future',
+    );
+  });
+
+  it('accepts the old or the new signing key (rotation)', async () => {
+    expect(
+      await reasonOf(
+        verifyWith(mailgun(), jsonDelivery(), { secrets: ['key-new-0123456789abcd', KEY], now: NOW }),
+      ),
+    ).toBe('accepted');
+  });
+
+  it('refuses a reused token even with other (unsigned) event data', async () => {
+    const first = jsonDelivery();
+    const forged = jsonDelivery(undefined, undefined, undefined, {
+      event: 'failed',
+      recipient: 'victim@example.com',
+    });
+    expect(await secondDeliveryKind(mailgun(), first, forged, { secrets: KEY, now: NOW })).toBe('duplicate');
+  });
+});

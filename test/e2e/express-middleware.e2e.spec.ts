@@ -1,0 +1,139 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import type { Request, Response } from 'express';
+import request from 'supertest';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { MemoryReplayStore } from '@verified-webhooks/core';
+import type { WebhookExpressRequest } from '@verified-webhooks/core/express';
+import { verifiedWebhook } from '@verified-webhooks/core/express';
+
+const SECRET = 'whsec_' + Buffer.alloc(32, 41).toString('base64');
+
+/** A delivery signed by the official standardwebhooks library. */
+function delivery(options: { body?: string; id?: string } = {}) {
+  const id = options.id ?? `msg_${randomUUID()}`;
+  const at = new Date();
+  const body = options.body ?? JSON.stringify({ type: 'invoice.paid', data: { id } });
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new StandardWebhook(SECRET).sign(id, at, body),
+    },
+  };
+}
+
+describe('verifiedWebhook() Express middleware (no Nest)', () => {
+  const store = new MemoryReplayStore();
+  const processed: { id: string | undefined; body: unknown }[] = [];
+  let failNext = false;
+  let slow: Promise<void> | undefined;
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    const app = express();
+    const guard = verifiedWebhook({
+      scheme: 'standard-webhooks',
+      secrets: SECRET,
+      replay: { store },
+      bodyLimit: 2048,
+    });
+    const handler = async (req: Request, res: Response) => {
+      const event = (req as WebhookExpressRequest).webhook!;
+      if (slow) await slow;
+      if (failNext) {
+        failNext = false;
+        throw new Error('database down');
+      }
+      processed.push({ id: event.id, body: req.body });
+      res.json({ received: event.id });
+    };
+    // Mounted before express.json(): the middleware reads the raw stream itself.
+    app.post('/hook', guard, handler);
+    // Or after a parser that keeps the bytes: express.raw() ...
+    app.post('/raw', express.raw({ type: '*/*' }), guard, handler);
+    app.use(express.json());
+    // ... but after a parser that threw the bytes away, verification is impossible: 500, never a pass.
+    app.post('/too-late', guard, handler);
+    server = await new Promise<Server>((resolve) => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const post = (path: string, signed: ReturnType<typeof delivery>) =>
+    request(url).post(path).set(signed.headers).send(signed.body);
+  const processedIds = () => processed.map((entry) => entry.id);
+
+  it('verifies the raw bytes, sets req.webhook and req.body, and processes once', async () => {
+    const signed = delivery();
+    const first = await post('/hook', signed);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ received: signed.headers['webhook-id'] });
+    expect(processed.at(-1)).toEqual({
+      id: signed.headers['webhook-id'],
+      body: { type: 'invoice.paid', data: { id: signed.headers['webhook-id'] } },
+    });
+    const again = await post('/hook', signed);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ duplicate: true });
+    expect(processedIds().filter((id) => id === signed.headers['webhook-id'])).toHaveLength(1);
+  });
+
+  it('refuses a tampered body 401 with a reason code, without running the handler', async () => {
+    const signed = delivery();
+    const answer = await post('/hook', { ...signed, body: `${signed.body} ` });
+    expect(answer.status).toBe(401);
+    expect(answer.body).toMatchObject({ statusCode: 401, error: 'signature_mismatch' });
+    expect(JSON.stringify(answer.body)).not.toContain(SECRET);
+    expect(processedIds()).not.toContain(signed.headers['webhook-id']);
+  });
+
+  it('answers 413 over the body limit', async () => {
+    const answer = await post('/hook', delivery({ body: JSON.stringify({ pad: 'x'.repeat(4096) }) }));
+    expect(answer.status).toBe(413);
+  });
+
+  it('releases the claim when the handler fails (response not 2xx), so the retry is processed', async () => {
+    const signed = delivery();
+    failNext = true;
+    expect((await post('/hook', signed)).status).toBe(500);
+    expect(processedIds()).not.toContain(signed.headers['webhook-id']);
+    const retry = await post('/hook', signed);
+    expect(retry.body).toEqual({ received: signed.headers['webhook-id'] });
+  });
+
+  it('answers 409 with Retry-After while the same delivery is in flight', async () => {
+    const signed = delivery();
+    let finish!: () => void;
+    slow = new Promise<void>((resolve) => (finish = resolve));
+    const first = post('/hook', signed).then((answer) => answer);
+    await vi.waitFor(() => expect(store.size).toBeGreaterThan(0));
+    const second = await post('/hook', signed);
+    expect(second.status).toBe(409);
+    expect(second.headers['retry-after']).toMatch(/^\d+$/);
+    slow = undefined;
+    finish();
+    expect((await first).status).toBe(200);
+  });
+
+  it('uses the bytes express.raw() kept', async () => {
+    const signed = delivery();
+    expect((await post('/raw', signed)).body).toEqual({ received: signed.headers['webhook-id'] });
+  });
+
+  it('answers 500 (misconfigured) when express.json() consumed the body first', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const answer = await post('/too-late', delivery());
+    expect(answer.status).toBe(500);
+    expect(answer.body).toMatchObject({ error: 'raw_body_unavailable' });
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('express.raw()'));
+    error.mockRestore();
+  });
+});

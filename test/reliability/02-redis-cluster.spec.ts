@@ -1,0 +1,82 @@
+import { execFileSync } from 'node:child_process';
+import { RedisCluster } from '../support/redis-server.js';
+import { SampleProcess } from '../support/sample-process.js';
+import {
+  describeStatuses,
+  eventsOf,
+  LeakWatch,
+  reportScenario,
+  secretOf,
+  sendCopies,
+  SOAK,
+  standardDelivery,
+  tally,
+} from './reliability-kit.js';
+
+const SECRET = secretOf(21);
+const HMAC_SECRET = 'reliability-hmac-secret-cluster-0123456789';
+const DELIVERIES = SOAK ? 5_000 : 1_000;
+const COPIES = 3;
+
+const keysOf = (port: number) =>
+  execFileSync('redis-cli', ['-p', String(port), '--scan', '--pattern', '*'], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
+
+describe('2. exactly once on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)', () => {
+  let cluster: RedisCluster;
+  let apps: SampleProcess[] = [];
+  const watch = new LeakWatch();
+  watch.watch(SECRET, HMAC_SECRET);
+
+  beforeAll(async () => {
+    cluster = await RedisCluster.start(3);
+    const env = {
+      REDIS_CLUSTER_NODES: cluster.nodes,
+      STANDARD_WEBHOOK_SECRET: SECRET,
+      HMAC_WEBHOOK_SECRET: HMAC_SECRET,
+      TENANT_SECRETS: '{}',
+    };
+    apps = await Promise.all([SampleProcess.start(env), SampleProcess.start(env)]);
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.stop()));
+    await cluster?.dispose();
+  });
+
+  it(`processes each of ${DELIVERIES} deliveries exactly once; keys are hash-tagged and spread over the masters`, async () => {
+    expect(apps[0]!.output.join('\n')).toContain('Replay store: Redis Cluster');
+    const deliveries = Array.from({ length: DELIVERIES }, () => standardDelivery(SECRET));
+    for (const delivery of deliveries) watch.watchDelivery(delivery, 'webhook-signature');
+    const urls = apps.map((app) => `${app.url}/webhooks/standard`);
+    const { statuses, undelivered } = await sendCopies(urls, deliveries, COPIES, watch);
+
+    const events = (await Promise.all(apps.map((app) => eventsOf(app.url)))).flat();
+    const result = tally(
+      deliveries.map((delivery) => delivery.id),
+      events,
+    );
+    const keysPerMaster = cluster.servers.map((server) => keysOf(server.port));
+    const allKeys = keysPerMaster.flat();
+    const crashes = apps.filter((app) => !app.alive).length;
+    for (const app of apps) for (const line of app.output) watch.capture(line);
+    reportScenario({
+      scenario: '2. exactly once, 2 processes + Redis Cluster (3 masters)',
+      load: `${DELIVERIES} deliveries × ${COPIES} concurrent copies over 2 processes`,
+      faults: 'none (races between copies)',
+      ...result,
+      falseAccepts: 0,
+      crashes,
+      notes: `answers ${describeStatuses(statuses)}; keys per master ${keysPerMaster.map((k) => k.length).join('/')}`,
+    });
+
+    expect(result).toEqual({ processed: DELIVERIES, duplicated: 0, lost: 0, unexpected: 0 });
+    expect(undelivered).toBe(0);
+    expect(crashes).toBe(0);
+    // One key per delivery, each `vw:{<digest>}` (a hash tag), on every master.
+    expect(allKeys).toHaveLength(DELIVERIES);
+    for (const key of allKeys) expect(key).toMatch(/^vw:\{.+\}$/);
+    for (const keys of keysPerMaster) expect(keys.length).toBeGreaterThan(DELIVERIES / 10);
+    expect(watch.leaks()).toEqual([]);
+  });
+});

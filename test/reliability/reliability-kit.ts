@@ -1,0 +1,230 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { inject } from 'vitest';
+import type { ScenarioRow } from '../support/reliability-report.global-setup.js';
+
+/** VW_SOAK=1 (`npm run test:soak`) raises the load of every scenario. */
+export const SOAK = process.env.VW_SOAK === '1';
+
+export const secretOf = (fill: number) => 'whsec_' + Buffer.alloc(32, fill).toString('base64');
+
+/** Appends this scenario's figures to the run's report (rendered into REPORT.md at the end). */
+export function reportScenario(row: ScenarioRow): void {
+  appendFileSync(inject('reliabilityRows'), JSON.stringify(row) + '\n');
+}
+
+export interface Delivery {
+  readonly id: string;
+  readonly headers: Record<string, string>;
+  readonly body: string | Buffer;
+}
+
+/** A delivery signed by the official standardwebhooks library. */
+export function standardDelivery(secret: string, options: { id?: string; body?: string } = {}): Delivery {
+  const id = options.id ?? `msg_${randomUUID()}`;
+  const at = new Date();
+  const body = options.body ?? JSON.stringify({ type: 'invoice.paid', data: { id } });
+  return {
+    id,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new StandardWebhook(secret).sign(id, at, body),
+    },
+  };
+}
+
+/** The generic HMAC sender: hex HMAC-SHA256 of the body (node:crypto); the id header is not signed. */
+export function hmacDelivery(secret: string, body = JSON.stringify({ order: randomUUID() })): Delivery {
+  const id = `d-${randomUUID()}`;
+  return {
+    id,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-hmac': createHmac('sha256', secret).update(body).digest('hex'),
+      'x-webhook-id': id,
+      'x-topic': 'orders/create',
+    },
+  };
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** Collects every answer body and log line, then checks none of them holds a secret or a signature. */
+export class LeakWatch {
+  private readonly needles = new Set<string>();
+  private readonly texts: string[] = [];
+
+  /** A secret (and its decoded key forms) or a signature that must never show up. */
+  watch(...values: string[]): void {
+    for (const value of values) {
+      if (value.length < 8) continue;
+      this.needles.add(value);
+      if (value.startsWith('whsec_')) this.needles.add(value.slice('whsec_'.length));
+    }
+  }
+
+  /** Watches every signature a delivery carries (`v1,<b64>` entries are watched without the prefix too). */
+  watchDelivery(delivery: Delivery, signatureHeader: string): void {
+    const value = delivery.headers[signatureHeader];
+    if (!value) return;
+    this.watch(value, ...value.split(' ').map((entry) => entry.slice(entry.indexOf(',') + 1)));
+  }
+
+  capture(text: string): void {
+    if (text) this.texts.push(text);
+  }
+
+  get captured(): number {
+    return this.texts.length;
+  }
+
+  /** The texts that leak something (empty when clean). */
+  leaks(): string[] {
+    return this.texts.filter((text) => [...this.needles].some((needle) => text.includes(needle)));
+  }
+}
+
+/** POSTs a delivery with fetch; captures non-2xx bodies in the watch. */
+export async function post(
+  url: string,
+  delivery: Pick<Delivery, 'headers' | 'body'>,
+  watch?: LeakWatch,
+  extraHeaders: Record<string, string> = {},
+): Promise<Answer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { ...delivery.headers, ...extraHeaders },
+    body: delivery.body,
+  });
+  const body = await response.text();
+  if (response.status >= 300) watch?.capture(body);
+  return { status: response.status, body };
+}
+
+export interface RetryResult {
+  readonly statuses: number[];
+  readonly delivered: boolean;
+}
+
+/**
+ * A sender as providers behave: retries any non-2xx (and network errors) with exponential backoff,
+ * at most `attempts` times; `pick(attempt)` chooses the URL, so retries can go to another instance.
+ */
+export async function sendWithRetry(
+  pick: (attempt: number) => string,
+  delivery: Delivery,
+  options: {
+    attempts?: number;
+    baseDelayMs?: number;
+    maxDelayMs?: number;
+    watch?: LeakWatch;
+    onStatus?: (status: number) => void;
+  } = {},
+): Promise<RetryResult> {
+  const attempts = options.attempts ?? 10;
+  const statuses: number[] = [];
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    try {
+      const answer = await post(pick(attempt), delivery, options.watch);
+      statuses.push(answer.status);
+      options.onStatus?.(answer.status);
+      if (answer.status >= 200 && answer.status < 300) return { statuses, delivered: true };
+    } catch {
+      statuses.push(0);
+      options.onStatus?.(0);
+    }
+    const delay = Math.min(options.maxDelayMs ?? 1_000, (options.baseDelayMs ?? 50) * 2 ** attempt);
+    await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random() / 2)));
+  }
+  return { statuses, delivered: false };
+}
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+export async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await task(items[index]!);
+      }
+    }),
+  );
+  return results;
+}
+
+export interface ProcessedEvent {
+  readonly provider: string;
+  readonly endpoint: string;
+  readonly id: string | undefined;
+}
+
+export async function eventsOf(baseUrl: string): Promise<ProcessedEvent[]> {
+  return (await (await fetch(`${baseUrl}/events`)).json()) as ProcessedEvent[];
+}
+
+/** processed / duplicated / lost for the ids a scenario sent, from every instance's GET /events. */
+export function tally(ids: readonly string[], events: readonly ProcessedEvent[]) {
+  const counts = new Map<string, number>();
+  for (const event of events) if (event.id) counts.set(event.id, (counts.get(event.id) ?? 0) + 1);
+  let processed = 0;
+  let duplicated = 0;
+  let lost = 0;
+  for (const id of ids) {
+    const count = counts.get(id) ?? 0;
+    processed += Math.min(count, 1);
+    if (count > 1) duplicated++;
+    if (count === 0) lost++;
+  }
+  const unexpected = [...counts.keys()].filter((id) => !ids.includes(id)).length;
+  return { processed, duplicated, lost, unexpected };
+}
+
+/**
+ * `count` distinct deliveries, each sent `copies` times at once, the copies spread over the instances;
+ * a copy answered 409 (in flight) is retried like a provider would.
+ */
+export async function sendCopies(
+  urls: readonly string[],
+  deliveries: readonly Delivery[],
+  copies: number,
+  watch?: LeakWatch,
+): Promise<{ statuses: Map<number, number>; undelivered: number }> {
+  const statuses = new Map<number, number>();
+  let undelivered = 0;
+  await pool(deliveries, 32, async (delivery) => {
+    const results = await Promise.all(
+      Array.from({ length: copies }, (_, copy) =>
+        sendWithRetry((attempt) => urls[(copy + attempt) % urls.length]!, delivery, {
+          attempts: 8,
+          baseDelayMs: 20,
+          watch,
+        }),
+      ),
+    );
+    for (const result of results) {
+      if (!result.delivered) undelivered++;
+      for (const status of result.statuses) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+  });
+  return { statuses, undelivered };
+}
+
+export const describeStatuses = (statuses: Map<number, number>) =>
+  [...statuses]
+    .sort(([a], [b]) => a - b)
+    .map(([status, n]) => `${status}×${n}`)
+    .join(' ');
