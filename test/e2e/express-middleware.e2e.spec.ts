@@ -1,31 +1,17 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import express from 'express';
 import type { Request, Response } from 'express';
 import request from 'supertest';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { MemoryReplayStore } from '@verified-webhooks/core';
 import type { WebhookExpressRequest } from '@verified-webhooks/core/express';
 import { verifiedWebhook } from '@verified-webhooks/core/express';
+import { secretOf, standardDelivery } from '../support/deliveries.js';
 
-const SECRET = 'whsec_' + Buffer.alloc(32, 41).toString('base64');
+const SECRET = secretOf(41);
 
 /** A delivery signed by the official standardwebhooks library. */
-function delivery(options: { body?: string; id?: string } = {}) {
-  const id = options.id ?? `msg_${randomUUID()}`;
-  const at = new Date();
-  const body = options.body ?? JSON.stringify({ type: 'invoice.paid', data: { id } });
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': new StandardWebhook(SECRET).sign(id, at, body),
-    },
-  };
-}
+const delivery = (options: { body?: string; id?: string } = {}) => standardDelivery(SECRET, options);
 
 describe('verifiedWebhook() Express middleware (no Nest)', () => {
   const store = new MemoryReplayStore();

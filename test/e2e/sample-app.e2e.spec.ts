@@ -1,55 +1,18 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { inject } from 'vitest';
 import type { HttpPlatform, RunningSampleApp, StoreKind } from '../support/sample-app.js';
 import { PLATFORMS, startSampleApp } from '../support/sample-app.js';
+import type { SignedDelivery as Delivery } from '../support/deliveries.js';
+import { hmacDelivery, secretOf, standardDelivery } from '../support/deliveries.js';
 
-const secretOf = (fill: number) => 'whsec_' + Buffer.alloc(32, fill).toString('base64');
 const STANDARD_SECRET = secretOf(1);
 const HMAC_SECRET = 'hmac-secret-for-the-e2e-suite-0123456789';
 const ACME = secretOf(2);
 const GLOBEX_NEW = secretOf(3);
 const GLOBEX_OLD = secretOf(4);
 const BODY_LIMIT = 4096;
-
-interface Delivery {
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** A delivery signed by the official standardwebhooks library. */
-function standardDelivery(
-  secret = STANDARD_SECRET,
-  options: { id?: string; at?: Date; body?: string } = {},
-): Delivery {
-  const id = options.id ?? `msg_${randomUUID()}`;
-  const at = options.at ?? new Date();
-  const body = options.body ?? JSON.stringify({ type: 'invoice.paid', data: { id } });
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': new StandardWebhook(secret).sign(id, at, body),
-    },
-  };
-}
-
-/** The generic HMAC sender: hex HMAC-SHA256 of the body, computed with node:crypto. */
-function hmacDelivery(body = JSON.stringify({ order: randomUUID() }), secret = HMAC_SECRET): Delivery {
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'x-hmac': createHmac('sha256', secret).update(body).digest('hex'),
-      'x-webhook-id': `d-${randomUUID()}`,
-      'x-topic': 'orders/create',
-    },
-  };
-}
 
 /** Every platform × every store: Fastify must answer exactly like Express. */
 const MATRIX = PLATFORMS.flatMap((platform) =>
@@ -87,7 +50,7 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
   afterAll(() => sample.close());
 
   it('processes a valid delivery once and lists it in GET /events', async () => {
-    const delivery = standardDelivery();
+    const delivery = standardDelivery(STANDARD_SECRET);
     const first = await post('/webhooks/standard', delivery);
     expect(first.status).toBe(200);
     const events = (await request(sample.url).get('/events')).body as Record<string, unknown>[];
@@ -101,7 +64,7 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
   });
 
   it('answers a duplicate of a processed delivery 2xx without processing it again', async () => {
-    const delivery = standardDelivery();
+    const delivery = standardDelivery(STANDARD_SECRET);
     expect((await post('/webhooks/standard', delivery)).status).toBe(200);
     const again = await post('/webhooks/standard', delivery);
     expect(again.status).toBe(200);
@@ -127,7 +90,7 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
   });
 
   it('processes exactly one of 50 concurrent copies of one delivery; the rest get 2xx or 409', async () => {
-    const delivery = standardDelivery();
+    const delivery = standardDelivery(STANDARD_SECRET);
     const answers = await Promise.all(Array.from({ length: 50 }, () => post('/webhooks/standard', delivery)));
     const statuses = answers.map((answer) => answer.status);
     expect(statuses.every((status) => status === 200 || status === 409)).toBe(true);
@@ -138,7 +101,7 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
   });
 
   it('answers 5xx when the handler throws, releases the claim, and processes the retry', async () => {
-    const delivery = standardDelivery();
+    const delivery = standardDelivery(STANDARD_SECRET);
     const record = vi.spyOn(sample.events, 'record').mockImplementationOnce(() => {
       throw new Error('database down');
     });
@@ -156,7 +119,7 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
   });
 
   it('accepts a content type no parser reads (like Express, not a 415 from Fastify)', async () => {
-    const delivery = hmacDelivery(`plain text order ${randomUUID()}`);
+    const delivery = hmacDelivery(HMAC_SECRET, `plain text order ${randomUUID()}`);
     const response = await post('/webhooks/hmac', {
       ...delivery,
       headers: { ...delivery.headers, 'content-type': 'application/octet-stream' },
@@ -169,7 +132,7 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
     const scrape = async () => (await request(sample.url).get('/metrics').expect(200)).text;
     const labels = (outcome: string) => ({ scheme: 'standard-webhooks', endpoint: 'standard', outcome });
     const before = await scrape();
-    const delivery = standardDelivery();
+    const delivery = standardDelivery(STANDARD_SECRET);
     await post('/webhooks/standard', delivery).expect(200);
     await post('/webhooks/standard', delivery).expect(200);
     await post('/webhooks/standard', { ...delivery, body: `${delivery.body} ` }).expect(401);
@@ -194,14 +157,17 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
     const refusals: [string, () => Delivery, number, string?][] = [
       [
         'a tampered body',
-        () => ({ ...standardDelivery(), body: '{"type":"invoice.paid","data":{"id":"evil"}}' }),
+        () => ({
+          ...standardDelivery(STANDARD_SECRET),
+          body: '{"type":"invoice.paid","data":{"id":"evil"}}',
+        }),
         401,
         'signature_mismatch',
       ],
       [
         'a tampered id header',
         () => {
-          const delivery = standardDelivery();
+          const delivery = standardDelivery(STANDARD_SECRET);
           return { ...delivery, headers: { ...delivery.headers, 'webhook-id': 'msg_forged' } };
         },
         401,
@@ -210,7 +176,7 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
       [
         'a tampered timestamp header',
         () => {
-          const delivery = standardDelivery();
+          const delivery = standardDelivery(STANDARD_SECRET);
           const ts = String(Number(delivery.headers['webhook-timestamp']) - 1);
           return { ...delivery, headers: { ...delivery.headers, 'webhook-timestamp': ts } };
         },
@@ -233,8 +199,8 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
       [
         'a missing signature',
         () => {
-          const { 'webhook-signature': _omitted, ...headers } = standardDelivery().headers;
-          return { ...standardDelivery(), headers };
+          const { 'webhook-signature': _omitted, ...headers } = standardDelivery(STANDARD_SECRET).headers;
+          return { ...standardDelivery(STANDARD_SECRET), headers };
         },
         401,
         'missing_signature',
@@ -242,8 +208,8 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
       [
         'a missing id header',
         () => {
-          const { 'webhook-id': _omitted, ...headers } = standardDelivery().headers;
-          return { ...standardDelivery(), headers };
+          const { 'webhook-id': _omitted, ...headers } = standardDelivery(STANDARD_SECRET).headers;
+          return { ...standardDelivery(STANDARD_SECRET), headers };
         },
         400,
         'missing_header',
@@ -251,7 +217,7 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
       [
         'a malformed timestamp',
         () => {
-          const delivery = standardDelivery();
+          const delivery = standardDelivery(STANDARD_SECRET);
           return { ...delivery, headers: { ...delivery.headers, 'webhook-timestamp': 'yesterday' } };
         },
         400,
@@ -260,7 +226,7 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
       [
         'a malformed signature',
         () => {
-          const delivery = standardDelivery();
+          const delivery = standardDelivery(STANDARD_SECRET);
           return { ...delivery, headers: { ...delivery.headers, 'webhook-signature': 'v1,***' } };
         },
         400,
@@ -285,19 +251,17 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
 
   describe('generic HMAC route', () => {
     it('processes a delivery once and refuses a tampered one', async () => {
-      const delivery = hmacDelivery();
+      const delivery = hmacDelivery(HMAC_SECRET);
       expect((await post('/webhooks/hmac', delivery)).status).toBe(200);
       expect(await processedIds()).toContain(delivery.headers['x-webhook-id']);
       expect(
         (await post('/webhooks/hmac', { ...delivery, body: delivery.body.replace('"}', 'x"}') })).status,
       ).toBe(401);
-      expect(
-        (await post('/webhooks/hmac', hmacDelivery(undefined, 'not-the-secret-0123456789'))).status,
-      ).toBe(401);
+      expect((await post('/webhooks/hmac', hmacDelivery('not-the-secret-0123456789'))).status).toBe(401);
     });
 
     it('refuses a replay under a fresh, unsigned id header', async () => {
-      const delivery = hmacDelivery();
+      const delivery = hmacDelivery(HMAC_SECRET);
       expect((await post('/webhooks/hmac', delivery)).status).toBe(200);
       const replay = { ...delivery, headers: { ...delivery.headers, 'x-webhook-id': `d-${randomUUID()}` } };
       const answer = await post('/webhooks/hmac', replay);

@@ -1,5 +1,5 @@
 import { RedisServer } from '../support/redis-server.js';
-import { SampleProcess } from '../support/sample-process.js';
+import type { SampleProcess } from '../support/sample-process.js';
 import {
   describeStatuses,
   eventsOf,
@@ -7,9 +7,12 @@ import {
   reportScenario,
   secretOf,
   sendCopies,
+  sampleEnv,
   SOAK,
-  standardDelivery,
+  startTwoSamples,
+  stopAll,
   tally,
+  watchedDeliveries,
 } from './reliability-kit.js';
 
 const SECRET = secretOf(11);
@@ -26,22 +29,15 @@ describe('1. exactly once across two sample-app processes sharing one Redis', ()
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    const env = {
+    apps = await startTwoSamples({
       REDIS_URL: redis.url,
-      STANDARD_WEBHOOK_SECRET: SECRET,
-      HMAC_WEBHOOK_SECRET: HMAC_SECRET,
-      TENANT_SECRETS: TENANTS,
-    };
-    apps = await Promise.all([SampleProcess.start(env), SampleProcess.start(env)]);
+      ...sampleEnv(SECRET, HMAC_SECRET, { TENANT_SECRETS: TENANTS }),
+    });
   });
-  afterAll(async () => {
-    await Promise.all(apps.map((app) => app.stop()));
-    await redis?.dispose();
-  });
+  afterAll(() => stopAll(redis, ...apps));
 
   it(`processes each of ${DELIVERIES} deliveries exactly once when each is sent ${COPIES} times at once to both`, async () => {
-    const deliveries = Array.from({ length: DELIVERIES }, () => standardDelivery(SECRET));
-    for (const delivery of deliveries) watch.watchDelivery(delivery, 'webhook-signature');
+    const deliveries = watchedDeliveries(SECRET, DELIVERIES, watch);
     const urls = apps.map((app) => `${app.url}/webhooks/standard`);
     const { statuses, undelivered } = await sendCopies(urls, deliveries, COPIES, watch);
 
@@ -52,7 +48,7 @@ describe('1. exactly once across two sample-app processes sharing one Redis', ()
       events,
     );
     const crashes = apps.filter((app) => !app.alive).length;
-    for (const app of apps) for (const line of app.output) watch.capture(line);
+    watch.captureOutput(...apps);
     reportScenario({
       scenario: '1. exactly once, 2 processes + 1 Redis',
       load: `${DELIVERIES} deliveries × ${COPIES} concurrent copies over 2 processes`,

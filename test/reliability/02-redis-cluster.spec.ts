@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { RedisCluster } from '../support/redis-server.js';
-import { SampleProcess } from '../support/sample-process.js';
+import type { SampleProcess } from '../support/sample-process.js';
 import {
   describeStatuses,
   eventsOf,
@@ -8,9 +8,12 @@ import {
   reportScenario,
   secretOf,
   sendCopies,
+  sampleEnv,
   SOAK,
-  standardDelivery,
+  startTwoSamples,
+  stopAll,
   tally,
+  watchedDeliveries,
 } from './reliability-kit.js';
 
 const SECRET = secretOf(21);
@@ -31,23 +34,13 @@ describe('2. exactly once on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
 
   beforeAll(async () => {
     cluster = await RedisCluster.start(3);
-    const env = {
-      REDIS_CLUSTER_NODES: cluster.nodes,
-      STANDARD_WEBHOOK_SECRET: SECRET,
-      HMAC_WEBHOOK_SECRET: HMAC_SECRET,
-      TENANT_SECRETS: '{}',
-    };
-    apps = await Promise.all([SampleProcess.start(env), SampleProcess.start(env)]);
+    apps = await startTwoSamples({ REDIS_CLUSTER_NODES: cluster.nodes, ...sampleEnv(SECRET, HMAC_SECRET) });
   });
-  afterAll(async () => {
-    await Promise.all(apps.map((app) => app.stop()));
-    await cluster?.dispose();
-  });
+  afterAll(() => stopAll(cluster, ...apps));
 
   it(`processes each of ${DELIVERIES} deliveries exactly once; keys are hash-tagged and spread over the masters`, async () => {
     expect(apps[0]!.output.join('\n')).toContain('Replay store: Redis Cluster');
-    const deliveries = Array.from({ length: DELIVERIES }, () => standardDelivery(SECRET));
-    for (const delivery of deliveries) watch.watchDelivery(delivery, 'webhook-signature');
+    const deliveries = watchedDeliveries(SECRET, DELIVERIES, watch);
     const urls = apps.map((app) => `${app.url}/webhooks/standard`);
     const { statuses, undelivered } = await sendCopies(urls, deliveries, COPIES, watch);
 
@@ -59,7 +52,7 @@ describe('2. exactly once on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
     const keysPerMaster = cluster.servers.map((server) => keysOf(server.port));
     const allKeys = keysPerMaster.flat();
     const crashes = apps.filter((app) => !app.alive).length;
-    for (const app of apps) for (const line of app.output) watch.capture(line);
+    watch.captureOutput(...apps);
     reportScenario({
       scenario: '2. exactly once, 2 processes + Redis Cluster (3 masters)',
       load: `${DELIVERIES} deliveries × ${COPIES} concurrent copies over 2 processes`,

@@ -6,11 +6,14 @@ import {
   pool,
   post,
   reportScenario,
+  sampleEnv,
   secretOf,
   sendWithRetry,
   SOAK,
   standardDelivery,
+  stopAll,
   tally,
+  watchedDeliveries,
 } from './reliability-kit.js';
 
 const SECRET = secretOf(31);
@@ -37,22 +40,15 @@ describe('3. Redis outage under load: fail closed, recover without restart', () 
     redis = await RedisServer.start();
     app = await SampleProcess.start({
       REDIS_URL: redis.url,
-      STANDARD_WEBHOOK_SECRET: SECRET,
-      HMAC_WEBHOOK_SECRET: HMAC_SECRET,
-      TENANT_SECRETS: '{}',
-      WEBHOOK_LEASE_MS: String(LEASE_MS),
+      ...sampleEnv(SECRET, HMAC_SECRET, { WEBHOOK_LEASE_MS: String(LEASE_MS) }),
     });
   });
-  afterAll(async () => {
-    await app?.stop();
-    await redis?.dispose();
-  });
+  afterAll(() => stopAll(redis, app));
 
   it('answers 503 while Redis is down, processes nothing meanwhile, then delivers every delivery exactly once', async () => {
     const url = `${app.url}/webhooks/standard`;
     const processedCount = async () => (await eventsOf(app.url)).length;
-    const deliveries = Array.from({ length: DELIVERIES }, () => standardDelivery(SECRET));
-    for (const delivery of deliveries) watch.watchDelivery(delivery, 'webhook-signature');
+    const deliveries = watchedDeliveries(SECRET, DELIVERIES, watch);
     let unavailable = 0;
     let unavailableDuringOutage = 0;
     let outage = false;
@@ -90,7 +86,7 @@ describe('3. Redis outage under load: fail closed, recover without restart', () 
     const results = await sending;
     const ids = deliveries.map((delivery) => delivery.id);
     const result = tally(ids, await eventsOf(app.url));
-    for (const line of app.output) watch.capture(line);
+    watch.captureOutput(app);
     reportScenario({
       scenario: '3. Redis outage (SIGKILL, restart) under load',
       load: `${DELIVERIES} deliveries, retrying sender (≤40 attempts, backoff ≤400 ms), 8 at a time`,

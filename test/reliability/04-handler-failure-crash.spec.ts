@@ -1,5 +1,5 @@
 import { RedisServer } from '../support/redis-server.js';
-import { SampleProcess } from '../support/sample-process.js';
+import type { SampleProcess } from '../support/sample-process.js';
 import {
   eventsOf,
   LeakWatch,
@@ -8,9 +8,12 @@ import {
   reportScenario,
   secretOf,
   sendWithRetry,
+  sampleEnv,
   SOAK,
-  standardDelivery,
+  startTwoSamples,
+  stopAll,
   tally,
+  watchedDeliveries,
 } from './reliability-kit.js';
 
 const SECRET = secretOf(41);
@@ -29,24 +32,15 @@ describe('4. handler failure and process crash (SAMPLE_FAULTS=1, lease 1.5 s)', 
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    const env = {
+    [a, b] = await startTwoSamples({
       REDIS_URL: redis.url,
-      STANDARD_WEBHOOK_SECRET: SECRET,
-      HMAC_WEBHOOK_SECRET: HMAC_SECRET,
-      TENANT_SECRETS: '{}',
-      WEBHOOK_LEASE_MS: String(LEASE_MS),
-      SAMPLE_FAULTS: '1',
-    };
-    [a, b] = await Promise.all([SampleProcess.start(env), SampleProcess.start(env)]);
+      ...sampleEnv(SECRET, HMAC_SECRET, { WEBHOOK_LEASE_MS: String(LEASE_MS), SAMPLE_FAULTS: '1' }),
+    });
   });
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.dispose();
-  });
+  afterAll(() => stopAll(redis, a, b));
 
   it('a throwing handler answers 5xx, releases the claim, and the retry (other instance) is processed once', async () => {
-    const deliveries = Array.from({ length: THROWING }, () => standardDelivery(SECRET));
-    for (const delivery of deliveries) watch.watchDelivery(delivery, 'webhook-signature');
+    const deliveries = watchedDeliveries(SECRET, THROWING, watch);
     const failed = await pool(deliveries, 8, (delivery) =>
       post(`${a.url}/webhooks/standard`, delivery, watch, { 'x-sample-fault': 'throw' }),
     );
@@ -83,8 +77,7 @@ describe('4. handler failure and process crash (SAMPLE_FAULTS=1, lease 1.5 s)', 
   });
 
   it('a process SIGKILLed in the middle of handlers: after the lease the retries (other instance) are processed once', async () => {
-    const deliveries = Array.from({ length: IN_CRASH }, () => standardDelivery(SECRET));
-    for (const delivery of deliveries) watch.watchDelivery(delivery, 'webhook-signature');
+    const deliveries = watchedDeliveries(SECRET, IN_CRASH, watch);
     // A's handlers hang (slow:60000) while holding their claims.
     const hanging = deliveries.map((delivery) =>
       post(`${a.url}/webhooks/standard`, delivery, undefined, { 'x-sample-fault': 'slow:60000' }).catch(
@@ -117,7 +110,7 @@ describe('4. handler failure and process crash (SAMPLE_FAULTS=1, lease 1.5 s)', 
       deliveries.map((d) => d.id),
       await eventsOf(b.url),
     );
-    for (const app of [a, b]) for (const line of app.output) watch.capture(line);
+    watch.captureOutput(a, b);
     reportScenario({
       scenario: '4b. process SIGKILLed mid-handler, retry to the other instance',
       load: `${IN_CRASH} deliveries hanging in A's handlers, then retried to B`,

@@ -7,9 +7,11 @@ import {
   pool,
   post,
   reportScenario,
+  sampleEnv,
   secretOf,
   SOAK,
   standardDelivery,
+  stopAll,
 } from './reliability-kit.js';
 
 const SECRET = secretOf(61);
@@ -71,17 +73,15 @@ describe('6. resource bounds: body limit, slow bodies, no store work for forgeri
     redis = await RedisServer.start();
     app = await SampleProcess.start({
       REDIS_URL: redis.url,
-      STANDARD_WEBHOOK_SECRET: SECRET,
-      HMAC_WEBHOOK_SECRET: HMAC_SECRET,
-      TENANT_SECRETS: '{}',
-      WEBHOOK_BODY_LIMIT: String(MB),
-      WEBHOOK_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+      ...sampleEnv(SECRET, HMAC_SECRET, {
+        WEBHOOK_BODY_LIMIT: String(MB),
+        WEBHOOK_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+      }),
     });
   });
   afterAll(async () => {
-    await app?.stop();
-    await redis?.dispose();
-    for (const line of app?.output ?? []) watch.capture(line);
+    await stopAll(redis, app);
+    if (app) watch.captureOutput(app);
     expect(watch.leaks()).toEqual([]);
   });
 

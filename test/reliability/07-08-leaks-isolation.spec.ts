@@ -153,7 +153,7 @@ describe('7. no secret or signature in any log line or error body; 8. tenant iso
     await redis.launch();
     await new Promise((resolve) => setTimeout(resolve, 200));
     for (const line of logLines) watch.capture(line);
-    for (const line of child.output) watch.capture(line);
+    watch.captureOutput(child);
     const leaks = watch.leaks();
     reportScenario({
       scenario: '7. no secret or signature leaks',

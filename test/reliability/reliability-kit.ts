@@ -1,13 +1,35 @@
-import { createHmac, randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { inject } from 'vitest';
 import type { ScenarioRow } from '../support/reliability-report.global-setup.js';
+import { standardDelivery } from '../support/deliveries.js';
+import type { SignedDelivery } from '../support/deliveries.js';
+import { SampleProcess } from '../support/sample-process.js';
+
+export { hmacDelivery, secretOf, standardDelivery } from '../support/deliveries.js';
+
+/** The environment of a reliability sample process: both secrets, no tenants unless `extra` has some. */
+export const sampleEnv = (secret: string, hmacSecret: string, extra: Record<string, string> = {}) => ({
+  STANDARD_WEBHOOK_SECRET: secret,
+  HMAC_WEBHOOK_SECRET: hmacSecret,
+  TENANT_SECRETS: '{}',
+  ...extra,
+});
+
+/** Two sample-app processes with the same environment: two instances behind one replay store. */
+export const startTwoSamples = (env: Record<string, string>): Promise<[SampleProcess, SampleProcess]> =>
+  Promise.all([SampleProcess.start(env), SampleProcess.start(env)]);
+
+/** Stops the sample processes, then the Redis they share; any of them may not have started. */
+export async function stopAll(
+  store: { dispose(): Promise<void> } | undefined,
+  ...apps: (SampleProcess | undefined)[]
+): Promise<void> {
+  await Promise.all(apps.map(async (app) => app?.stop()));
+  await store?.dispose();
+}
 
 /** VW_SOAK=1 (`npm run test:soak`) raises the load of every scenario. */
 export const SOAK = process.env.VW_SOAK === '1';
-
-export const secretOf = (fill: number) => 'whsec_' + Buffer.alloc(32, fill).toString('base64');
 
 /** Appends this scenario's figures to the run's report (rendered into REPORT.md at the end). */
 export function reportScenario(row: ScenarioRow): void {
@@ -20,36 +42,11 @@ export interface Delivery {
   readonly body: string | Buffer;
 }
 
-/** A delivery signed by the official standardwebhooks library. */
-export function standardDelivery(secret: string, options: { id?: string; body?: string } = {}): Delivery {
-  const id = options.id ?? `msg_${randomUUID()}`;
-  const at = new Date();
-  const body = options.body ?? JSON.stringify({ type: 'invoice.paid', data: { id } });
-  return {
-    id,
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': new StandardWebhook(secret).sign(id, at, body),
-    },
-  };
-}
-
-/** The generic HMAC sender: hex HMAC-SHA256 of the body (node:crypto); the id header is not signed. */
-export function hmacDelivery(secret: string, body = JSON.stringify({ order: randomUUID() })): Delivery {
-  const id = `d-${randomUUID()}`;
-  return {
-    id,
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'x-hmac': createHmac('sha256', secret).update(body).digest('hex'),
-      'x-webhook-id': id,
-      'x-topic': 'orders/create',
-    },
-  };
+/** `count` fresh standard deliveries, each signature watched. */
+export function watchedDeliveries(secret: string, count: number, watch: LeakWatch): SignedDelivery[] {
+  const deliveries = Array.from({ length: count }, () => standardDelivery(secret));
+  for (const delivery of deliveries) watch.watchDelivery(delivery, 'webhook-signature');
+  return deliveries;
 }
 
 export interface Answer {
@@ -80,6 +77,11 @@ export class LeakWatch {
 
   capture(text: string): void {
     if (text) this.texts.push(text);
+  }
+
+  /** Captures every output line of the given processes. */
+  captureOutput(...apps: readonly { readonly output: readonly string[] }[]): void {
+    for (const app of apps) for (const line of app.output) this.capture(line);
   }
 
   get captured(): number {

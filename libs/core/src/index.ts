@@ -1,3 +1,4 @@
+export * from './errors/refusal.js';
 export * from './errors/webhook-verification.error.js';
 export * from './http/read-raw-body.js';
 export type { WebhookHeaders } from './internal/headers.js';

@@ -1,8 +1,8 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { HttpException, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { HandshakeReply, RequestWithRawBody, WebhookFailureReason } from '@verified-webhooks/core';
-import { isWebhookVerificationError, readRawBody, WebhookVerificationError } from '@verified-webhooks/core';
+import type { HandshakeReply, RequestWithRawBody } from '@verified-webhooks/core';
+import { describeRefusal, readRawBody } from '@verified-webhooks/core';
 import { WebhookMetrics } from './webhook-metrics.js';
 import type { RouteVerifier } from './webhook-verifiers.service.js';
 import { WebhookVerifiers } from './webhook-verifiers.service.js';
@@ -25,13 +25,6 @@ interface WebhookHttpResponse {
   once?(event: 'close', listener: () => void): unknown;
   raw?: { once(event: 'close', listener: () => void): unknown };
 }
-
-/** Reasons that mean the app is misconfigured, not that the sender erred: logged as errors, answered without detail. */
-const MISCONFIGURATION: ReadonlySet<WebhookFailureReason> = new Set([
-  'raw_body_unavailable',
-  'invalid_secret',
-  'missing_public_url',
-]);
 
 /**
  * Runs DESIGN §2 steps 2–8 before the handler: raw body, headers, freshness, secrets, signature,
@@ -67,7 +60,10 @@ export class VerifiedWebhookGuard implements CanActivate {
         tenant: this.getTenant(request, route),
         method: request.method,
         url: this.getPublicUrl(request),
-        query: stringValues(request.query),
+        // Only handshakes read the query; Express 5 re-parses it on every access.
+        get query() {
+          return stringValues(request.query);
+        },
       });
       stopTimer();
     } catch (error) {
@@ -150,31 +146,13 @@ export class VerifiedWebhookGuard implements CanActivate {
     route: RouteVerifier,
     response: WebhookHttpResponse,
   ): HttpException {
-    const failure = isWebhookVerificationError(error)
-      ? error
-      : new WebhookVerificationError('secret_resolver_failed', 'Verification failed unexpectedly.', {
-          cause: error,
-        });
-    const status = this.options.statusCodes?.[failure.reason] ?? failure.status;
-    const endpoint = route.verifier.endpoint;
-    if (MISCONFIGURATION.has(failure.reason)) {
-      this.logger.error(`${endpoint}: ${failure.message}`);
-    } else if (status >= 500 || failure.reason === 'unknown_endpoint') {
-      this.logger.warn(`${endpoint}: refused (${failure.reason})${causeOf(failure)}`);
-    } else {
-      this.logger.debug(`${endpoint}: refused (${failure.reason})`);
-    }
-    if (failure.retryAfterMs !== undefined) {
-      const seconds = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
+    const refusal = describeRefusal(error, route.verifier.endpoint, this.options.statusCodes);
+    this.logger[refusal.logLevel](refusal.logLine);
+    if (refusal.retryAfterSeconds !== undefined) {
       // Through the adapter: Express's `res.set`, Fastify's `reply.header`.
-      this.adapterHost.httpAdapter.setHeader(response, 'Retry-After', seconds);
+      this.adapterHost.httpAdapter.setHeader(response, 'Retry-After', String(refusal.retryAfterSeconds));
     }
-    const message = MISCONFIGURATION.has(failure.reason)
-      ? 'The webhook endpoint is misconfigured.'
-      : failure.message;
-    return new HttpException({ statusCode: status, error: failure.reason, message }, status, {
-      cause: failure,
-    });
+    return new HttpException(refusal.body, refusal.status, { cause: refusal.failure });
   }
 }
 
@@ -191,8 +169,11 @@ export class WebhookHandshakeAnswered extends HttpException {
  */
 function repeatedHeadersKept(request: WebhookHttpRequest): WebhookHttpRequest['headers'] {
   // Express hands over Node's message; Fastify's request keeps it in `raw`.
-  const distinct = request.headersDistinct ?? request.raw?.headersDistinct;
+  const message = request.raw ?? request;
   let headers = request.headers;
+  // Fast path: as many distinct names as raw header lines means nothing was joined.
+  if (message.rawHeaders.length === 2 * Object.keys(message.headers).length) return headers;
+  const distinct = message.headersDistinct;
   for (const [name, values] of Object.entries(distinct ?? {})) {
     if (values !== undefined && values.length > 1 && name !== 'set-cookie') {
       if (headers === request.headers) headers = { ...request.headers };
@@ -215,9 +196,4 @@ function reasonOf(exception: HttpException): string {
   const body = exception.getResponse();
   const reason = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
   return typeof reason === 'string' ? reason : 'error';
-}
-
-/** The store's or resolver's own error text helps operators; it never holds a secret. */
-function causeOf(error: WebhookVerificationError): string {
-  return error.cause instanceof Error ? `: ${error.cause.message}` : '';
 }

@@ -1,9 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebhookFailureReason } from '../errors/webhook-verification.error.js';
-import {
-  isWebhookVerificationError,
-  WebhookVerificationError,
-} from '../errors/webhook-verification.error.js';
+import { describeRefusal } from '../errors/refusal.js';
 import { DEFAULT_BODY_LIMIT, readRawBody } from '../http/read-raw-body.js';
 import { MemoryReplayStore } from '../replay/memory-replay.store.js';
 import type { PresetName } from '../schemes/scheme-registry.js';
@@ -51,12 +48,6 @@ export interface VerifiedWebhookMiddlewareOptions extends Omit<
   /** Where misconfigurations (error) and store or resolver failures (warn) are logged. Default: console. */
   readonly logger?: { warn(message: string): void; error(message: string): void };
 }
-
-/** Reasons that mean the app is misconfigured: logged as errors, answered without detail. */
-const MISCONFIGURATION: ReadonlySet<WebhookFailureReason> = new Set([
-  'raw_body_unavailable',
-  'invalid_secret',
-]);
 
 /**
  * Express middleware (no Nest needed) that verifies a delivery before the handler runs:
@@ -125,8 +116,9 @@ export function verifiedWebhook(
           logger.warn(`verified-webhooks: could not settle a delivery's claim: ${String(error)}`),
         );
       };
+      // A connection closed before the answer finished keeps its claim: the handler may still be
+      // running, so freeing it could let a retry run concurrently. The lease frees it instead.
       res.once('finish', () => settle(res.statusCode >= 200 && res.statusCode < 300));
-      res.once('close', () => settle(false)); // closed before finishing: the retry must be processed
     }
     next();
   };
@@ -147,20 +139,11 @@ function refuse(
   options: VerifiedWebhookMiddlewareOptions,
   logger: { warn(message: string): void; error(message: string): void },
 ): void {
-  const failure = isWebhookVerificationError(error)
-    ? error
-    : new WebhookVerificationError('secret_resolver_failed', 'Verification failed unexpectedly.', {
-        cause: error,
-      });
-  const status = options.statusCodes?.[failure.reason] ?? failure.status;
-  const misconfigured = MISCONFIGURATION.has(failure.reason);
-  if (misconfigured) logger.error(`verified-webhooks: ${endpoint}: ${failure.message}`);
-  else if (status >= 500) logger.warn(`verified-webhooks: ${endpoint}: refused (${failure.reason})`);
-  if (failure.retryAfterMs !== undefined) {
-    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000))));
-  }
-  const message = misconfigured ? 'The webhook endpoint is misconfigured.' : failure.message;
-  sendJson(res, status, { statusCode: status, error: failure.reason, message });
+  const refusal = describeRefusal(error, endpoint, options.statusCodes);
+  if (refusal.logLevel !== 'debug') logger[refusal.logLevel](`verified-webhooks: ${refusal.logLine}`);
+  if (refusal.retryAfterSeconds !== undefined)
+    res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+  sendJson(res, refusal.status, refusal.body);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
 
 /** DER prefixes that wrap a raw 32-byte ed25519 key (RFC 8410) so node:crypto can import it. */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -46,6 +47,24 @@ export function ed25519SecretKey(raw: Buffer | undefined): KeyObject | undefined
   }
   return key;
 }
+
+/** `ed25519PublicKey` of decoded secret bytes, or `invalid_secret` with the given message. */
+export function importEd25519PublicKey(raw: Buffer | undefined, invalidMessage: string): KeyObject {
+  const key = raw === undefined ? undefined : ed25519PublicKey(raw);
+  if (key === undefined) throw new WebhookVerificationError('invalid_secret', invalidMessage);
+  return key;
+}
+
+/** `ed25519SecretKey` of decoded secret bytes, or `invalid_secret` with the given message. */
+export function importEd25519SecretKey(raw: Buffer | undefined, invalidMessage: string): KeyObject {
+  const key = ed25519SecretKey(raw);
+  if (key === undefined) throw new WebhookVerificationError('invalid_secret', invalidMessage);
+  return key;
+}
+
+/** The signed message of schemes that sign a text prefix followed by the raw body. */
+export const prefixedMessage = (prefix: string, body: Buffer): Buffer =>
+  Buffer.concat([Buffer.from(prefix, 'utf8'), body]);
 
 /** The raw 32 bytes of an ed25519 public (or private, via its public half) key. */
 export function ed25519RawPublicKey(key: KeyObject): Buffer {

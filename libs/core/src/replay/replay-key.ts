@@ -24,5 +24,12 @@ export function replayKey(parts: ReplayKeyParts): string {
   return `${parts.prefix ?? 'vw:'}{${digest}}`;
 }
 
-/** An unguessable claim token, so a late release never deletes another request's claim. */
-export const newClaimToken = (): string => randomBytes(12).toString('base64url');
+/** Random per process, so tokens from two processes never collide. */
+const TOKEN_PREFIX = randomBytes(9).toString('base64url');
+let tokenCounter = 0;
+
+/**
+ * A claim token unique across processes, so a late release never deletes another request's claim.
+ * It need not be secret (release is an in-process call that also needs the key), only unique.
+ */
+export const newClaimToken = (): string => `${TOKEN_PREFIX}${(++tokenCounter).toString(36)}`;

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { eventOf } from '../../../../test/support/outcome.js';
-import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
+import { eventOf, reasonOf } from '../../../../test/support/scheme-testing.js';
 import { WebhookVerifier } from '../verify/webhook-verifier.js';
 import { hmac } from './hmac.scheme.js';
 
@@ -19,16 +18,6 @@ const verify = (
     headers,
     rawBody: body,
   });
-
-async function reasonOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'accepted';
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return error.reason;
-    throw error;
-  }
-}
 
 describe('hmac()', () => {
   const awsStyle = hmac({ signatureHeader: 'x-hmac', idHeader: 'x-webhook-id', typeHeader: 'x-topic' });

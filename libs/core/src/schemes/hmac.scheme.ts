@@ -3,7 +3,7 @@ import { WebhookVerificationError } from '../errors/webhook-verification.error.j
 import type { SignatureEncoding } from '../internal/encoding.js';
 import { decodeSignature } from '../internal/encoding.js';
 import type { WebhookHeaders } from '../internal/headers.js';
-import { readHeader, requireHeader } from '../internal/headers.js';
+import { readHeader, requireHeader, requireSignature } from '../internal/headers.js';
 import { anySignatureMatches } from '../internal/safe-compare.js';
 import { hasStrayWhitespace } from '../secrets/secret.js';
 import { parseUnixMillis, parseUnixSeconds, toUnixSeconds } from './timestamp.js';
@@ -129,10 +129,10 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
     defaultToleranceMs: options.timestampHeader ? (options.toleranceMs ?? 5 * 60_000) : undefined,
 
     parse(headers: WebhookHeaders, { limits }: ParseContext): ParsedWebhook {
-      const header = readHeader(headers, signatureHeader, limits.maxHeaderLength);
-      if (header === undefined || header === '') {
-        throw new WebhookVerificationError('missing_signature', `Header ${signatureHeader} is missing.`);
-      }
+      const header = requireSignature(
+        readHeader(headers, signatureHeader, limits.maxHeaderLength),
+        signatureHeader,
+      );
       const values = options.separator ? header.split(options.separator) : [header];
       if (values.length > limits.maxSignatures) {
         throw new WebhookVerificationError(

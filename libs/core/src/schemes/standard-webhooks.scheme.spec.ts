@@ -1,8 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
-import { eventOf } from '../../../../test/support/outcome.js';
-import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
+import { eventOf, reasonOf } from '../../../../test/support/scheme-testing.js';
 import { WebhookVerifier } from '../verify/webhook-verifier.js';
 import { standardWebhooks } from './standard-webhooks.scheme.js';
 
@@ -37,16 +36,6 @@ const verifyVector = (
   body = VECTOR.payload,
   at = VECTOR.timestamp,
 ) => verifierAt(at).verify({ headers, rawBody: Buffer.from(body) });
-
-async function reasonOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return error.reason;
-    throw error;
-  }
-  return 'accepted';
-}
 
 describe('standardWebhooks()', () => {
   it('accepts the published test vector', async () => {

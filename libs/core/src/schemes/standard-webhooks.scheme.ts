@@ -5,14 +5,15 @@ import {
   anyEd25519SignatureValid,
   ED25519_KEY_BYTES,
   ED25519_SIGNATURE_BYTES,
-  ed25519PublicKey,
-  ed25519SecretKey,
   ed25519Sign,
+  importEd25519PublicKey,
+  importEd25519SecretKey,
   isEd25519Key,
+  prefixedMessage,
 } from '../internal/ed25519.js';
 import { decodeBase64 } from '../internal/encoding.js';
 import type { WebhookHeaders } from '../internal/headers.js';
-import { requireHeader, readFirstHeader } from '../internal/headers.js';
+import { requireHeader, readFirstHeader, requireSignature } from '../internal/headers.js';
 import { anySignatureMatches } from '../internal/safe-compare.js';
 import { hasStrayWhitespace, MIN_SECRET_BYTES } from '../secrets/secret.js';
 import { parseUnixSeconds, toUnixSeconds } from './timestamp.js';
@@ -62,7 +63,7 @@ export function standardWebhooks(
 ): WebhookScheme<StandardWebhooksKey, StandardWebhooksParsed> {
   const secretFormat = options.secretFormat ?? 'base64';
   const content = (id: string, timestampSeconds: number, body: Buffer) =>
-    Buffer.concat([Buffer.from(`${id}.${timestampSeconds}.`, 'utf8'), body]);
+    prefixedMessage(`${id}.${timestampSeconds}.`, body);
 
   const importKey = (secret: string | Buffer): StandardWebhooksKey => {
     if (Buffer.isBuffer(secret) || secretFormat === 'raw') {
@@ -99,10 +100,10 @@ export function standardWebhooks(
     defaultToleranceMs: options.toleranceMs ?? 5 * 60_000,
 
     parse(headers: WebhookHeaders, { limits }: ParseContext): StandardWebhooksParsed {
-      const header = readFirstHeader(headers, SIGNATURE_HEADERS, limits.maxHeaderLength);
-      if (header === undefined || header === '') {
-        throw new WebhookVerificationError('missing_signature', 'Header webhook-signature is missing.');
-      }
+      const header = requireSignature(
+        readFirstHeader(headers, SIGNATURE_HEADERS, limits.maxHeaderLength),
+        'webhook-signature',
+      );
       const id = requireHeader(headers, ID_HEADERS, limits.maxHeaderLength);
       const timestamp = parseUnixSeconds(requireHeader(headers, TIMESTAMP_HEADERS, limits.maxHeaderLength));
       const entries = header.split(' ').filter((entry) => entry !== '');
@@ -187,27 +188,18 @@ export function standardWebhooks(
 
 /** `whpk_` + base64 of the raw 32-byte ed25519 public key. */
 function importPublicKey(secret: string): KeyObject {
-  const raw = decodeBase64(secret.slice(PUBLIC_KEY_PREFIX.length));
-  const key = raw === undefined ? undefined : ed25519PublicKey(raw);
-  if (key === undefined) {
-    throw new WebhookVerificationError(
-      'invalid_secret',
-      `The Standard Webhooks public key is not \`whpk_\` followed by the base64 of ${ED25519_KEY_BYTES} bytes.`,
-    );
-  }
-  return key;
+  return importEd25519PublicKey(
+    decodeBase64(secret.slice(PUBLIC_KEY_PREFIX.length)),
+    `The Standard Webhooks public key is not \`whpk_\` followed by the base64 of ${ED25519_KEY_BYTES} bytes.`,
+  );
 }
 
 /** `whsk_` + base64 of the 32-byte seed followed by its 32-byte public key (Svix), or of the seed alone. */
 function importPrivateKey(secret: string): KeyObject {
-  const key = ed25519SecretKey(decodeBase64(secret.slice(PRIVATE_KEY_PREFIX.length)));
-  if (key === undefined) {
-    throw new WebhookVerificationError(
-      'invalid_secret',
-      `The Standard Webhooks secret key is not \`whsk_\` followed by the base64 of a ${ED25519_KEY_BYTES}-byte seed and its ${ED25519_KEY_BYTES}-byte public key.`,
-    );
-  }
-  return key;
+  return importEd25519SecretKey(
+    decodeBase64(secret.slice(PRIVATE_KEY_PREFIX.length)),
+    `The Standard Webhooks secret key is not \`whsk_\` followed by the base64 of a ${ED25519_KEY_BYTES}-byte seed and its ${ED25519_KEY_BYTES}-byte public key.`,
+  );
 }
 
 function assertKeyLength(bytes: number): void {

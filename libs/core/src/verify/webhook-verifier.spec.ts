@@ -1,5 +1,5 @@
-import { eventOf } from '../../../../test/support/outcome.js';
-import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
+import { eventOf, reasonAndStatusOf } from '../../../../test/support/scheme-testing.js';
+import type { WebhookVerificationError } from '../errors/webhook-verification.error.js';
 import { MemoryReplayStore } from '../replay/memory-replay.store.js';
 import type { ReplayStore } from '../replay/replay-store.interface.js';
 import { standardWebhooks } from '../schemes/standard-webhooks.scheme.js';
@@ -22,16 +22,6 @@ const request = (options: { secret?: string; at?: number; id?: string; body?: st
   };
 };
 
-async function reasonOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'accepted';
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return `${error.reason}/${error.status}`;
-    throw error;
-  }
-}
-
 describe('WebhookVerifier', () => {
   it('answers 503 when the resolver throws and 401 when it knows no secret', async () => {
     const failing = new WebhookVerifier({
@@ -40,19 +30,19 @@ describe('WebhookVerifier', () => {
       replay: false,
       clock: () => NOW,
     });
-    expect(await reasonOf(failing.verify(request()))).toBe('secret_resolver_failed/503');
+    expect(await reasonAndStatusOf(failing.verify(request()))).toBe('secret_resolver_failed/503');
     const unknown = new WebhookVerifier({
       scheme,
       secrets: () => undefined,
       replay: false,
       clock: () => NOW,
     });
-    expect(await reasonOf(unknown.verify(request()))).toBe('unknown_endpoint/401');
+    expect(await reasonAndStatusOf(unknown.verify(request()))).toBe('unknown_endpoint/401');
   });
 
   it('answers 500 for a secret that cannot be used (fail closed)', async () => {
     const verifier = new WebhookVerifier({ scheme, secrets: 'whsec_!!', replay: false, clock: () => NOW });
-    expect(await reasonOf(verifier.verify(request()))).toBe('invalid_secret/500');
+    expect(await reasonAndStatusOf(verifier.verify(request()))).toBe('invalid_secret/500');
   });
 
   it('tries every secret even after one matched (no early exit that tells which matched)', async () => {
@@ -144,7 +134,7 @@ describe('WebhookVerifier', () => {
       replay: { store: broken },
       clock: () => NOW,
     });
-    expect(await reasonOf(closed.verify(request()))).toBe('replay_store_unavailable/503');
+    expect(await reasonAndStatusOf(closed.verify(request()))).toBe('replay_store_unavailable/503');
     await store.close();
   });
 });

@@ -1,7 +1,11 @@
 import { computeWebhookSignature } from 'box-node-sdk/internal';
 import { WebhooksManager } from 'box-node-sdk/managers';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { deliver, reasonOf, replayWithFreshHeaders } from '../../../../../test/support/preset-a.js';
+import {
+  deliver,
+  eventOf,
+  reasonOf,
+  replayWithFreshHeaders,
+} from '../../../../../test/support/scheme-testing.js';
 import { box } from './box.scheme.js';
 
 // SDK vectors: box-typescript-sdk-gen test/webhooks.generated.test (PROVIDERS.md §35).

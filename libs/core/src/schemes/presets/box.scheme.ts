@@ -1,10 +1,9 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { WebhookVerificationError } from '../../errors/webhook-verification.error.js';
 import { decodeBase64 } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { readHeader, requireHeader } from '../../internal/headers.js';
 import { anySignatureMatches } from '../../internal/safe-compare.js';
-import { hasStrayWhitespace } from '../../secrets/secret.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
 import {
   formatRfc3339,
@@ -13,6 +12,8 @@ import {
   signedContentReplayId,
   signTime,
   toBuffer,
+  hmacOf,
+  importUtf8Secret,
 } from './preset-helpers.js';
 
 export interface BoxOptions {
@@ -52,17 +53,10 @@ const SHA256_BYTES = 32;
 export function box(options: BoxOptions = {}): WebhookScheme<Buffer, BoxParsed> {
   const escapedVariant = options.escapedBodyVariant ?? true;
   const mac = (key: Buffer, body: Buffer, timestampText: string) =>
-    createHmac('sha256', key).update(body).update(timestampText, 'utf8').digest();
+    hmacOf('sha256', key, body, timestampText);
 
-  const importKey = (secret: string | Buffer): Buffer => {
-    if (Buffer.isBuffer(secret)) return secret;
-    if (hasStrayWhitespace(secret)) {
-      throw new WebhookVerificationError('invalid_secret', 'The Box signature key has stray whitespace.');
-    }
-    if (secret === '')
-      throw new WebhookVerificationError('invalid_secret', 'The Box signature key is empty.');
-    return Buffer.from(secret, 'utf8');
-  };
+  const importKey = (secret: string | Buffer): Buffer =>
+    importUtf8Secret('Box signature key', secret, { allowEmptyBuffer: true });
 
   return {
     name: options.name ?? 'box',

@@ -1,6 +1,10 @@
 import { createRequire } from 'node:module';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { deliver, reasonOf, replayWithFreshHeaders } from '../../../../../test/support/preset-a.js';
+import {
+  deliver,
+  eventOf,
+  reasonOf,
+  replayWithFreshHeaders,
+} from '../../../../../test/support/scheme-testing.js';
 import { coinbase } from './coinbase.scheme.js';
 
 // coinbase-commerce-node (1.0.4, the last release) ships no type declarations.

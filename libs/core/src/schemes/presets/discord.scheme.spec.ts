@@ -1,7 +1,12 @@
 import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { verifyKey } from 'discord-interactions';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { deliver, reasonOf, replayWithFreshHeaders, replyOf } from '../../../../../test/support/preset-a.js';
+import {
+  deliver,
+  eventOf,
+  reasonOf,
+  replayWithFreshHeaders,
+  replyOf,
+} from '../../../../../test/support/scheme-testing.js';
 import { discord } from './discord.scheme.js';
 
 /** An application key pair as Discord hands it out: the public key in hex; the private seed for our signer. */

@@ -4,13 +4,14 @@ import {
   anyEd25519SignatureValid,
   ED25519_KEY_BYTES,
   ED25519_SIGNATURE_BYTES,
-  ed25519PublicKey,
-  ed25519SecretKey,
   ed25519Sign,
+  importEd25519PublicKey,
+  importEd25519SecretKey,
+  prefixedMessage,
 } from '../../internal/ed25519.js';
 import { decodeHex } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
-import { readHeader, requireHeader } from '../../internal/headers.js';
+import { readHeader, requireHeader, requireSignature } from '../../internal/headers.js';
 import { parseUnixSeconds, toUnixSeconds } from '../timestamp.js';
 import type {
   HandshakeReply,
@@ -58,31 +59,17 @@ const WEBHOOK_EVENT_PING = 0;
  * `sign()` takes the private key as hex (32-byte seed, or seed followed by the public key).
  */
 export function discord(options: DiscordOptions = {}): WebhookScheme<KeyObject, DiscordParsed> {
-  const message = (timestampText: string, body: Buffer) =>
-    Buffer.concat([Buffer.from(timestampText, 'utf8'), body]);
+  const importKey = (secret: string | Buffer): KeyObject =>
+    importEd25519PublicKey(
+      Buffer.isBuffer(secret) ? secret : decodeHex(secret),
+      `The Discord public key must be the application's ${ED25519_KEY_BYTES}-byte ed25519 key in hex.`,
+    );
 
-  const importKey = (secret: string | Buffer): KeyObject => {
-    const raw = Buffer.isBuffer(secret) ? secret : decodeHex(secret);
-    const key = raw === undefined ? undefined : ed25519PublicKey(raw);
-    if (key === undefined) {
-      throw new WebhookVerificationError(
-        'invalid_secret',
-        `The Discord public key must be the application's ${ED25519_KEY_BYTES}-byte ed25519 key in hex.`,
-      );
-    }
-    return key;
-  };
-
-  const importPrivateKey = (secret: string | Buffer): KeyObject => {
-    const key = ed25519SecretKey(Buffer.isBuffer(secret) ? secret : decodeHex(secret));
-    if (key === undefined) {
-      throw new WebhookVerificationError(
-        'invalid_secret',
-        'discord().sign() needs an ed25519 private key in hex (the seed, or the seed and its public key).',
-      );
-    }
-    return key;
-  };
+  const importPrivateKey = (secret: string | Buffer): KeyObject =>
+    importEd25519SecretKey(
+      Buffer.isBuffer(secret) ? secret : decodeHex(secret),
+      'discord().sign() needs an ed25519 private key in hex (the seed, or the seed and its public key).',
+    );
 
   return {
     name: options.name ?? 'discord',
@@ -90,10 +77,10 @@ export function discord(options: DiscordOptions = {}): WebhookScheme<KeyObject, 
     defaultToleranceMs: options.toleranceMs ?? 5 * 60_000,
 
     parse(headers: WebhookHeaders, { limits }: ParseContext): DiscordParsed {
-      const header = readHeader(headers, SIGNATURE_HEADER, limits.maxHeaderLength);
-      if (header === undefined || header === '') {
-        throw new WebhookVerificationError('missing_signature', 'Header X-Signature-Ed25519 is missing.');
-      }
+      const header = requireSignature(
+        readHeader(headers, SIGNATURE_HEADER, limits.maxHeaderLength),
+        'X-Signature-Ed25519',
+      );
       const signature = decodeHex(header);
       if (signature?.length !== ED25519_SIGNATURE_BYTES) {
         throw new WebhookVerificationError(
@@ -108,7 +95,7 @@ export function discord(options: DiscordOptions = {}): WebhookScheme<KeyObject, 
     importKey,
 
     verify(parsed: DiscordParsed, rawBody: Buffer, key: KeyObject): boolean {
-      return anyEd25519SignatureValid(message(parsed.timestampText, rawBody), key, parsed.signatures);
+      return anyEd25519SignatureValid(prefixedMessage(parsed.timestampText, rawBody), key, parsed.signatures);
     },
 
     /** The interaction id from the verified body, exposed as the event's id. */
@@ -131,7 +118,7 @@ export function discord(options: DiscordOptions = {}): WebhookScheme<KeyObject, 
     sign(input: SignInput): Record<string, string> {
       const timestampText = String(toUnixSeconds(signTime(input)));
       const signature = ed25519Sign(
-        message(timestampText, toBuffer(input.body)),
+        prefixedMessage(timestampText, toBuffer(input.body)),
         importPrivateKey(input.secret),
       );
       return {

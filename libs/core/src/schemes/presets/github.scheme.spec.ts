@@ -1,7 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { sign, verify } from '@octokit/webhooks-methods';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { deliver, reasonOf, replayWithFreshHeaders } from '../../../../../test/support/preset-a.js';
+import {
+  deliver,
+  eventOf,
+  reasonOf,
+  replayWithFreshHeaders,
+} from '../../../../../test/support/scheme-testing.js';
 import { github } from './github.scheme.js';
 
 // Published vector: GitHub docs "Validating webhook deliveries" (PROVIDERS.md §4).

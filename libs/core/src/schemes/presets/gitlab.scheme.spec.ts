@@ -1,5 +1,9 @@
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/preset-b.js';
-import { eventOf } from '../../../../../test/support/outcome.js';
+import {
+  eventOf,
+  reasonOf,
+  secondDeliveryKind,
+  verifyWith,
+} from '../../../../../test/support/scheme-testing.js';
 import { gitlab } from './gitlab.scheme.js';
 
 const TOKEN = 'glpat-style-secret-token-0123456789';

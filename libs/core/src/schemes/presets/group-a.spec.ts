@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { deliver, reasonOf } from '../../../../../test/support/preset-a.js';
+import { deliver, reasonOf } from '../../../../../test/support/scheme-testing.js';
 import * as groupA from './group-a.js';
 import { PRESETS_A } from './group-a.js';
 

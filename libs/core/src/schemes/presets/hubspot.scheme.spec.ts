@@ -1,6 +1,10 @@
 import { Signature } from '@hubspot/api-client';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/preset-b.js';
+import {
+  eventOf,
+  reasonOf,
+  secondDeliveryKind,
+  verifyWith,
+} from '../../../../../test/support/scheme-testing.js';
 import { hubspot } from './hubspot.scheme.js';
 
 const SECRET = 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy';

@@ -9,9 +9,9 @@ import {
   importUtf8Secret,
   requireSignatureHeader,
   requireSignedUrl,
-  signTimeMs,
+  signTime,
   toBuffer,
-} from './preset-helpers-b.js';
+} from './preset-helpers.js';
 
 export interface HubSpotOptions {
   /** Scheme name for logs and the default endpoint. Default `hubspot`. */
@@ -53,7 +53,7 @@ const DECODED: Record<string, string> = {
  */
 export function hubspot(options: HubSpotOptions = {}): WebhookScheme<Buffer, HubSpotParsed> {
   const name = options.name ?? 'hubspot';
-  const importKey = (secret: string | Buffer) => importUtf8Secret(name, secret);
+  const importKey = (secret: string | Buffer) => importUtf8Secret(`${name} secret`, secret);
   const mac = (key: Buffer, method: string, uri: string, body: Buffer, timestampText: string) =>
     hmacOf('sha256', key, method, uri, body, timestampText);
 
@@ -89,7 +89,7 @@ export function hubspot(options: HubSpotOptions = {}): WebhookScheme<Buffer, Hub
 
     sign(input: SignInput): Record<string, string> {
       if (input.url === undefined) throw new Error('hubspot().sign(): the URL is required.');
-      const timestampText = String(signTimeMs(input));
+      const timestampText = String(signTime(input));
       return {
         [SIGNATURE]: mac(
           importKey(input.secret),

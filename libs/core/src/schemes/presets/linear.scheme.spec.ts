@@ -1,6 +1,10 @@
 import { LinearWebhookClient } from '@linear/sdk/webhooks';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/preset-b.js';
+import {
+  eventOf,
+  reasonOf,
+  secondDeliveryKind,
+  verifyWith,
+} from '../../../../../test/support/scheme-testing.js';
 import { linear } from './linear.scheme.js';
 
 const SECRET = 'lin_wh_0123456789abcdefghijklmnopqrstuv';

@@ -2,7 +2,7 @@ import { WebhookVerificationError } from '../../errors/webhook-verification.erro
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { hmac } from '../hmac.scheme.js';
 import type { ParseContext, ParsedWebhook, WebhookScheme } from '../webhook-scheme.interface.js';
-import { jsonObjectOf } from './preset-helpers-b.js';
+import { jsonObject } from './preset-helpers.js';
 
 export interface LinearOptions {
   /** Scheme name for logs and the default endpoint. Default `linear`. */
@@ -29,7 +29,7 @@ export function linear(options: LinearOptions = {}): WebhookScheme<Buffer> {
 
     parse(headers: WebhookHeaders, context: ParseContext): ParsedWebhook {
       const parsed = base.parse(headers, context);
-      const timestamp = jsonObjectOf(context.rawBody)?.webhookTimestamp;
+      const timestamp = jsonObject(context.rawBody)?.webhookTimestamp;
       if (timestamp === undefined) {
         throw new WebhookVerificationError('missing_header', 'The Linear body has no webhookTimestamp.');
       }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/preset-b.js';
+import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/scheme-testing.js';
 import { mailgun, mailgunSignature } from './mailgun.scheme.js';
 
 const KEY = 'key-mailgun-signing-0123456789abcdef';

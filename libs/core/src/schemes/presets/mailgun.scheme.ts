@@ -4,7 +4,7 @@ import type { WebhookHeaders } from '../../internal/headers.js';
 import { anySignatureMatches } from '../../internal/safe-compare.js';
 import { parseUnixSeconds, toUnixSeconds } from '../timestamp.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
-import { hmacOf, importUtf8Secret, jsonObjectOf, mediaTypeOf, signTimeMs } from './preset-helpers-b.js';
+import { hmacOf, importUtf8Secret, jsonObject, mediaTypeOf, signTime } from './preset-helpers.js';
 
 export interface MailgunOptions {
   /** Scheme name for logs and the default endpoint. Default `mailgun`. */
@@ -33,7 +33,7 @@ const TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
  */
 export function mailgun(options: MailgunOptions = {}): WebhookScheme<Buffer, MailgunParsed> {
   const name = options.name ?? 'mailgun';
-  const importKey = (secret: string | Buffer) => importUtf8Secret(name, secret);
+  const importKey = (secret: string | Buffer) => importUtf8Secret(`${name} secret`, secret);
   const mac = (key: Buffer, timestampText: string, token: string) =>
     hmacOf('sha256', key, timestampText, token);
 
@@ -90,10 +90,13 @@ export function mailgunSignature(
   token: string,
   timestamp: Date | number = Date.now(),
 ): { timestamp: string; token: string; signature: string } {
-  const timestampText = String(toUnixSeconds(signTimeMs({ secret, body: '', timestamp })));
-  const signature = hmacOf('sha256', importUtf8Secret('mailgun', secret), timestampText, token).toString(
-    'hex',
-  );
+  const timestampText = String(toUnixSeconds(signTime({ secret, body: '', timestamp })));
+  const signature = hmacOf(
+    'sha256',
+    importUtf8Secret('mailgun secret', secret),
+    timestampText,
+    token,
+  ).toString('hex');
   return { timestamp: timestampText, token, signature };
 }
 
@@ -125,7 +128,7 @@ function signatureFields(
       ? { timestampText, token, signature }
       : undefined;
   }
-  const block = jsonObjectOf(context.rawBody)?.signature;
+  const block = jsonObject(context.rawBody)?.signature;
   if (typeof block !== 'object' || block === null) return undefined;
   const record = block as Record<string, unknown>;
   const timestampText = text(record.timestamp);

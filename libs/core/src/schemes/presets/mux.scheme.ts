@@ -1,6 +1,6 @@
 import type { WebhookScheme } from '../webhook-scheme.interface.js';
-import type { TimestampedHmacParsed } from './preset-helpers-b.js';
-import { timestampedHmac } from './preset-helpers-b.js';
+import type { TimestampedHmacParsed } from './preset-helpers.js';
+import { timestampedHmac } from './preset-helpers.js';
 
 export interface MuxOptions {
   /** Scheme name for logs and the default endpoint. Default `mux`. */

@@ -1,6 +1,6 @@
 import { readHeader } from '../../internal/headers.js';
 import type { HandshakeReply, HandshakeRequest, WebhookScheme } from '../webhook-scheme.interface.js';
-import { echoableValue, isMethod, sharedToken } from './preset-helpers-b.js';
+import { echoableValue, isMethod, sharedToken } from './preset-helpers.js';
 
 export interface OktaOptions {
   /** Scheme name for logs and the default endpoint. Default `okta`. */

@@ -1,6 +1,10 @@
 import { Paddle } from '@paddle/paddle-node-sdk';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/preset-b.js';
+import {
+  eventOf,
+  reasonOf,
+  secondDeliveryKind,
+  verifyWith,
+} from '../../../../../test/support/scheme-testing.js';
 import { paddle, PADDLE_DEFAULT_TOLERANCE_MS } from './paddle.scheme.js';
 
 // Published vector: PaddleHQ/paddle-node-sdk webhooks-validator test (PROVIDERS.md §11).

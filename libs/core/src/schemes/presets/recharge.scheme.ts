@@ -8,7 +8,7 @@ import {
   requireSignatureHeader,
   sha256,
   toBuffer,
-} from './preset-helpers-b.js';
+} from './preset-helpers.js';
 
 export interface RechargeOptions {
   /** Must be `true`: this scheme is weak (see below) and is only offered for existing integrations. */
@@ -34,7 +34,7 @@ export function recharge(options: RechargeOptions): WebhookScheme<Buffer> {
     );
   }
   const name = options.name ?? 'recharge';
-  const importKey = (secret: string | Buffer) => importUtf8Secret(name, secret);
+  const importKey = (secret: string | Buffer) => importUtf8Secret(`${name} secret`, secret);
 
   return {
     name,

@@ -7,7 +7,7 @@ import { requireHeader } from '../../internal/headers.js';
 import { hasStrayWhitespace } from '../../secrets/secret.js';
 import { parseUnixSeconds, toUnixSeconds } from '../timestamp.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
-import { requireSignatureHeader, signTimeMs, toBuffer } from './preset-helpers-b.js';
+import { requireSignatureHeader, signTime, toBuffer } from './preset-helpers.js';
 
 export interface SendGridOptions {
   /** Scheme name for logs and the default endpoint. Default `sendgrid`. */
@@ -98,7 +98,7 @@ export function sendgrid(options: SendGridOptions = {}): WebhookScheme<KeyObject
       const privateKey = Buffer.isBuffer(input.secret)
         ? createPrivateKey({ key: input.secret, format: 'der', type: 'pkcs8' })
         : createPrivateKey(input.secret);
-      const timestampText = String(toUnixSeconds(signTimeMs(input)));
+      const timestampText = String(toUnixSeconds(signTime(input)));
       const signature = signWith('sha256', message(timestampText, toBuffer(input.body)), {
         key: privateKey,
         dsaEncoding: 'der',

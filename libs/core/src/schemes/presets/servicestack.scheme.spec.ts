@@ -1,6 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { deliver, reasonOf, replayWithFreshHeaders } from '../../../../../test/support/preset-a.js';
+import {
+  deliver,
+  eventOf,
+  reasonOf,
+  replayWithFreshHeaders,
+} from '../../../../../test/support/scheme-testing.js';
 import { serviceStack } from './servicestack.scheme.js';
 
 // No SDK exists (.NET only). Vector computed from ServiceStack.Webhooks HmacUtils.cs

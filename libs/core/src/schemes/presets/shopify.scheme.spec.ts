@@ -1,6 +1,10 @@
 import { getHmac } from '@shopify/shopify-api/test-helpers';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { deliver, reasonOf, replayWithFreshHeaders } from '../../../../../test/support/preset-a.js';
+import {
+  deliver,
+  eventOf,
+  reasonOf,
+  replayWithFreshHeaders,
+} from '../../../../../test/support/scheme-testing.js';
 import { shopify } from './shopify.scheme.js';
 
 const SECRET = 'shpss_0123456789abcdef0123456789abcdef';

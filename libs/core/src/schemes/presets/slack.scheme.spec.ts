@@ -1,6 +1,11 @@
 import { verifySlackRequest } from '@slack/bolt';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { deliver, reasonOf, replayWithFreshHeaders, replyOf } from '../../../../../test/support/preset-a.js';
+import {
+  deliver,
+  eventOf,
+  reasonOf,
+  replayWithFreshHeaders,
+  replyOf,
+} from '../../../../../test/support/scheme-testing.js';
 import { slack } from './slack.scheme.js';
 
 // Published vector: Slack docs "Verifying requests from Slack" (PROVIDERS.md §6).

@@ -1,20 +1,12 @@
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { readHeader } from '../../internal/headers.js';
-import { toUnixSeconds } from '../timestamp.js';
-import { hmac } from '../hmac.scheme.js';
 import type {
   HandshakeReply,
   HandshakeRequest,
   ParsedWebhook,
   WebhookScheme,
 } from '../webhook-scheme.interface.js';
-import {
-  bodyIdReplayId,
-  jsonObject,
-  jsonReply,
-  signedContentReplayId,
-  stringField,
-} from './preset-helpers.js';
+import { bodyIdReplayId, jsonObject, jsonReply, stringField, v0Hmac, v0ReplayId } from './preset-helpers.js';
 
 export interface SlackOptions {
   /** Freshness window in ms. Default 5 minutes, as Bolt (which checks only the past; we check both ways). */
@@ -34,12 +26,10 @@ const MAX_CHALLENGE_LENGTH = 1024;
  * (Slack's retries share it), else a digest of the signed timestamp and body.
  */
 export function slack(options: SlackOptions = {}): WebhookScheme<Buffer> {
-  const base = hmac({
+  const base = v0Hmac({
     name: options.name ?? 'slack',
     signatureHeader: 'x-slack-signature',
-    prefix: 'v0=',
     timestampHeader: 'x-slack-request-timestamp',
-    signedContent: 'v0:{timestamp}:{body}',
     toleranceMs: options.toleranceMs ?? 5 * 60_000,
   });
 
@@ -51,8 +41,7 @@ export function slack(options: SlackOptions = {}): WebhookScheme<Buffer> {
 
     replayId(parsed: ParsedWebhook, rawBody: Buffer): string {
       const eventId = stringField(jsonObject(rawBody), 'event_id');
-      if (eventId !== undefined) return bodyIdReplayId(eventId);
-      return signedContentReplayId(String(toUnixSeconds(parsed.timestamp ?? 0)), rawBody);
+      return eventId !== undefined ? bodyIdReplayId(eventId) : v0ReplayId(parsed, rawBody);
     },
 
     /**

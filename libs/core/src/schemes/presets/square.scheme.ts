@@ -1,6 +1,6 @@
 import type { WebhookScheme } from '../webhook-scheme.interface.js';
-import type { UrlHmacParsed } from './preset-helpers-b.js';
-import { jsonStringField, urlHmac } from './preset-helpers-b.js';
+import type { UrlHmacParsed } from './preset-helpers.js';
+import { jsonObject, MAX_BODY_ID_LENGTH, stringField, urlHmac } from './preset-helpers.js';
 
 export interface SquareOptions {
   /** Scheme name for logs and the default endpoint. Default `square`. */
@@ -25,11 +25,13 @@ export function square(options: SquareOptions = {}): WebhookScheme<Buffer, UrlHm
     urlPosition: 'before-body',
     url: options.notificationUrl,
   });
+  const eventIdOf = (rawBody: Buffer) =>
+    stringField(jsonObject(rawBody), 'event_id', MAX_BODY_ID_LENGTH, { numbers: true });
   return {
     ...scheme,
-    eventId: (_parsed: UrlHmacParsed, rawBody: Buffer) => jsonStringField(rawBody, 'event_id', 256),
+    eventId: (_parsed: UrlHmacParsed, rawBody: Buffer) => eventIdOf(rawBody),
     replayId(_parsed: UrlHmacParsed, rawBody: Buffer): string | undefined {
-      const id = jsonStringField(rawBody, 'event_id', 256);
+      const id = eventIdOf(rawBody);
       return id === undefined ? undefined : `id:${id}`;
     },
   };

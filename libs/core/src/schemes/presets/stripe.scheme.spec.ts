@@ -1,7 +1,11 @@
 import { createHmac } from 'node:crypto';
 import Stripe from 'stripe';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { deliver, reasonOf, replayWithFreshHeaders } from '../../../../../test/support/preset-a.js';
+import {
+  deliver,
+  eventOf,
+  reasonOf,
+  replayWithFreshHeaders,
+} from '../../../../../test/support/scheme-testing.js';
 import { stripe } from './stripe.scheme.js';
 
 const sdk = new Stripe('sk_test_conformance');

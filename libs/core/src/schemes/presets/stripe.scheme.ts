@@ -1,10 +1,8 @@
-import { createHmac } from 'node:crypto';
 import { WebhookVerificationError } from '../../errors/webhook-verification.error.js';
 import { decodeHex } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
-import { readHeader } from '../../internal/headers.js';
+import { readHeader, requireSignature } from '../../internal/headers.js';
 import { anySignatureMatches } from '../../internal/safe-compare.js';
-import { hasStrayWhitespace } from '../../secrets/secret.js';
 import { parseUnixSeconds, toUnixSeconds } from '../timestamp.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
 import {
@@ -14,6 +12,8 @@ import {
   signTime,
   stringField,
   toBuffer,
+  hmacOf,
+  importUtf8Secret,
 } from './preset-helpers.js';
 
 export interface StripeOptions {
@@ -39,18 +39,11 @@ const SHA256_BYTES = 32;
  */
 export function stripe(options: StripeOptions = {}): WebhookScheme<Buffer, StripeParsed> {
   const mac = (key: Buffer, timestampText: string, body: Buffer) =>
-    createHmac('sha256', key).update(`${timestampText}.`, 'utf8').update(body).digest();
+    hmacOf('sha256', key, `${timestampText}.`, body);
 
-  const importKey = (secret: string | Buffer): Buffer => {
-    if (Buffer.isBuffer(secret)) return secret;
-    if (hasStrayWhitespace(secret)) {
-      throw new WebhookVerificationError('invalid_secret', 'The Stripe webhook secret has stray whitespace.');
-    }
-    if (secret === '')
-      throw new WebhookVerificationError('invalid_secret', 'The Stripe webhook secret is empty.');
-    // stripe-node keys the HMAC with the secret string itself, `whsec_` prefix included.
-    return Buffer.from(secret, 'utf8');
-  };
+  // stripe-node keys the HMAC with the secret string itself, `whsec_` prefix included.
+  const importKey = (secret: string | Buffer): Buffer =>
+    importUtf8Secret('Stripe webhook secret', secret, { allowEmptyBuffer: true });
 
   return {
     name: options.name ?? 'stripe',
@@ -58,10 +51,10 @@ export function stripe(options: StripeOptions = {}): WebhookScheme<Buffer, Strip
     defaultToleranceMs: options.toleranceMs ?? 5 * 60_000,
 
     parse(headers: WebhookHeaders, { limits }: ParseContext): StripeParsed {
-      const header = readHeader(headers, HEADER, limits.maxHeaderLength);
-      if (header === undefined || header === '') {
-        throw new WebhookVerificationError('missing_signature', 'Header Stripe-Signature is missing.');
-      }
+      const header = requireSignature(
+        readHeader(headers, HEADER, limits.maxHeaderLength),
+        'Stripe-Signature',
+      );
       const elements = header.split(',');
       if (elements.length > limits.maxSignatures + 4) {
         throw new WebhookVerificationError(

@@ -1,6 +1,6 @@
 import type { HandshakeReply, HandshakeRequest, WebhookScheme } from '../webhook-scheme.interface.js';
-import type { UrlHmacParsed } from './preset-helpers-b.js';
-import { isMethod, urlHmac } from './preset-helpers-b.js';
+import type { UrlHmacParsed } from './preset-helpers.js';
+import { isMethod, urlHmac } from './preset-helpers.js';
 
 export interface TrelloOptions {
   /** Scheme name for logs and the default endpoint. Default `trello`. */

@@ -1,6 +1,10 @@
 import Twilio from 'twilio';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/preset-b.js';
+import {
+  eventOf,
+  reasonOf,
+  secondDeliveryKind,
+  verifyWith,
+} from '../../../../../test/support/scheme-testing.js';
 import { twilio } from './twilio.scheme.js';
 
 // Published vector: twilio.com/docs/usage/security (PROVIDERS.md §10).

@@ -11,7 +11,7 @@ import {
   requireSignedUrl,
   sha256,
   toBuffer,
-} from './preset-helpers-b.js';
+} from './preset-helpers.js';
 
 export interface TwilioOptions {
   /** Scheme name for logs and the default endpoint. Default `twilio`. */
@@ -42,7 +42,7 @@ const SHA1_BYTES = 20;
  */
 export function twilio(options: TwilioOptions = {}): WebhookScheme<Buffer, TwilioParsed> {
   const name = options.name ?? 'twilio';
-  const importKey = (secret: string | Buffer) => importUtf8Secret(name, secret);
+  const importKey = (secret: string | Buffer) => importUtf8Secret(`${name} secret`, secret);
 
   return {
     name,

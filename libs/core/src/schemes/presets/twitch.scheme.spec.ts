@@ -1,6 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { deliver, reasonOf, replayWithFreshHeaders, replyOf } from '../../../../../test/support/preset-a.js';
+import {
+  deliver,
+  eventOf,
+  reasonOf,
+  replayWithFreshHeaders,
+  replyOf,
+} from '../../../../../test/support/scheme-testing.js';
 import { twitch } from './twitch.scheme.js';
 
 // Twitch publishes no npm signer or verifier. The sender side is written independently from the

@@ -1,10 +1,9 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { WebhookVerificationError } from '../../errors/webhook-verification.error.js';
 import { decodeHex } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
-import { readHeader, requireHeader } from '../../internal/headers.js';
+import { readHeader, requireHeader, requireSignature } from '../../internal/headers.js';
 import { anySignatureMatches } from '../../internal/safe-compare.js';
-import { hasStrayWhitespace } from '../../secrets/secret.js';
 import type {
   HandshakeReply,
   HandshakeRequest,
@@ -20,6 +19,8 @@ import {
   signTime,
   stringField,
   toBuffer,
+  hmacOf,
+  importUtf8Secret,
 } from './preset-helpers.js';
 
 export interface TwitchOptions {
@@ -55,20 +56,10 @@ const MAX_CHALLENGE_LENGTH = 1024;
  */
 export function twitch(options: TwitchOptions = {}): WebhookScheme<Buffer, TwitchParsed> {
   const mac = (key: Buffer, id: string, timestampText: string, body: Buffer) =>
-    createHmac('sha256', key).update(id, 'utf8').update(timestampText, 'utf8').update(body).digest();
+    hmacOf('sha256', key, id, timestampText, body);
 
-  const importKey = (secret: string | Buffer): Buffer => {
-    if (Buffer.isBuffer(secret)) return secret;
-    if (hasStrayWhitespace(secret)) {
-      throw new WebhookVerificationError(
-        'invalid_secret',
-        'The Twitch EventSub secret has stray whitespace.',
-      );
-    }
-    if (secret === '')
-      throw new WebhookVerificationError('invalid_secret', 'The Twitch EventSub secret is empty.');
-    return Buffer.from(secret, 'utf8');
-  };
+  const importKey = (secret: string | Buffer): Buffer =>
+    importUtf8Secret('Twitch EventSub secret', secret, { allowEmptyBuffer: true });
 
   return {
     name: options.name ?? 'twitch',
@@ -77,13 +68,10 @@ export function twitch(options: TwitchOptions = {}): WebhookScheme<Buffer, Twitc
 
     parse(headers: WebhookHeaders, { limits }: ParseContext): TwitchParsed {
       const max = limits.maxHeaderLength;
-      const header = readHeader(headers, H.signature, max);
-      if (header === undefined || header === '') {
-        throw new WebhookVerificationError(
-          'missing_signature',
-          'Header Twitch-Eventsub-Message-Signature is missing.',
-        );
-      }
+      const header = requireSignature(
+        readHeader(headers, H.signature, max),
+        'Twitch-Eventsub-Message-Signature',
+      );
       const signature = header.startsWith(PREFIX) ? decodeHex(header.slice(PREFIX.length)) : undefined;
       if (signature?.length !== SHA256_BYTES) {
         throw new WebhookVerificationError(

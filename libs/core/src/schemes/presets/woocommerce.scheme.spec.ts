@@ -1,6 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/preset-b.js';
+import {
+  eventOf,
+  reasonOf,
+  secondDeliveryKind,
+  verifyWith,
+} from '../../../../../test/support/scheme-testing.js';
 import { WebhookVerifier } from '../../verify/webhook-verifier.js';
 import { woocommerce } from './woocommerce.scheme.js';
 

@@ -1,7 +1,7 @@
 import { readHeader } from '../../internal/headers.js';
 import { hmac } from '../hmac.scheme.js';
 import type { HandshakeReply, HandshakeRequest, WebhookScheme } from '../webhook-scheme.interface.js';
-import { isMethod, mediaTypeOf } from './preset-helpers-b.js';
+import { isMethod, mediaTypeOf } from './preset-helpers.js';
 
 export interface WooCommerceOptions {
   /** Scheme name for logs and the default endpoint. Default `woocommerce`. */

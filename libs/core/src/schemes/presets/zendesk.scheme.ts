@@ -8,9 +8,9 @@ import {
   importUtf8Secret,
   parseRfc3339,
   requireSignatureHeader,
-  signTimeMs,
+  signTime,
   toBuffer,
-} from './preset-helpers-b.js';
+} from './preset-helpers.js';
 
 export interface ZendeskOptions {
   /** Scheme name for logs and the default endpoint. Default `zendesk`. */
@@ -34,7 +34,7 @@ const TIMESTAMP = 'x-zendesk-webhook-signature-timestamp';
  */
 export function zendesk(options: ZendeskOptions = {}): WebhookScheme<Buffer, ZendeskParsed> {
   const name = options.name ?? 'zendesk';
-  const importKey = (secret: string | Buffer) => importUtf8Secret(name, secret);
+  const importKey = (secret: string | Buffer) => importUtf8Secret(`${name} secret`, secret);
   const mac = (key: Buffer, timestampText: string, body: Buffer) =>
     hmacOf('sha256', key, timestampText, body);
 
@@ -47,7 +47,7 @@ export function zendesk(options: ZendeskOptions = {}): WebhookScheme<Buffer, Zen
       const value = requireSignatureHeader(headers, SIGNATURE, limits);
       const signatures = decodeSignatures([value], 'base64', 32, SIGNATURE);
       const timestampText = requireHeader(headers, [TIMESTAMP], limits.maxHeaderLength);
-      return { signatures, timestamp: parseRfc3339(timestampText), timestampText };
+      return { signatures, timestamp: parseRfc3339(timestampText, TIMESTAMP), timestampText };
     },
 
     importKey,
@@ -57,7 +57,7 @@ export function zendesk(options: ZendeskOptions = {}): WebhookScheme<Buffer, Zen
     },
 
     sign(input: SignInput): Record<string, string> {
-      const timestampText = new Date(Math.floor(signTimeMs(input) / 1000) * 1000)
+      const timestampText = new Date(Math.floor(signTime(input) / 1000) * 1000)
         .toISOString()
         .replace('.000Z', 'Z');
       return {

@@ -1,6 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { eventOf } from '../../../../../test/support/outcome.js';
-import { deliver, reasonOf, replayWithFreshHeaders, replyOf } from '../../../../../test/support/preset-a.js';
+import {
+  deliver,
+  eventOf,
+  reasonOf,
+  replayWithFreshHeaders,
+  replyOf,
+} from '../../../../../test/support/scheme-testing.js';
 import { zoom } from './zoom.scheme.js';
 
 // Zoom has no official signer, and its verifier (@zoom/rivet) is not installed here. The sender

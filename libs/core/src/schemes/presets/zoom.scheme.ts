@@ -1,13 +1,10 @@
-import { createHmac } from 'node:crypto';
-import { hmac } from '../hmac.scheme.js';
-import { toUnixSeconds } from '../timestamp.js';
 import type {
   HandshakeReply,
   HandshakeRequest,
   ParsedWebhook,
   WebhookScheme,
 } from '../webhook-scheme.interface.js';
-import { jsonObject, jsonReply, matchingKey, signedContentReplayId, stringField } from './preset-helpers.js';
+import { hmacOf, jsonObject, jsonReply, matchingKey, stringField, v0Hmac } from './preset-helpers.js';
 
 export interface ZoomOptions {
   /** Freshness window in ms for `x-zm-request-timestamp`, both ways. Default 5 minutes. */
@@ -24,21 +21,15 @@ const MAX_PLAIN_TOKEN_LENGTH = 256;
  * `{plainToken, encryptedToken: hex HMAC-SHA256(secret, plainToken)}`.
  */
 export function zoom(options: ZoomOptions = {}): WebhookScheme<Buffer> {
-  const base = hmac({
+  const base = v0Hmac({
     name: options.name ?? 'zoom',
     signatureHeader: 'x-zm-signature',
-    prefix: 'v0=',
     timestampHeader: 'x-zm-request-timestamp',
-    signedContent: 'v0:{timestamp}:{body}',
     toleranceMs: options.toleranceMs ?? 5 * 60_000,
   });
 
   return {
     ...base,
-
-    replayId(parsed: ParsedWebhook, rawBody: Buffer): string {
-      return signedContentReplayId(String(toUnixSeconds(parsed.timestamp ?? 0)), rawBody);
-    },
 
     signedHandshake(
       request: HandshakeRequest,
@@ -60,7 +51,7 @@ export function zoom(options: ZoomOptions = {}): WebhookScheme<Buffer> {
         keys,
       );
       if (plainToken === undefined || key === undefined) return undefined;
-      const encryptedToken = createHmac('sha256', key).update(plainToken, 'utf8').digest('hex');
+      const encryptedToken = hmacOf('sha256', key, plainToken).toString('hex');
       return jsonReply({ plainToken, encryptedToken });
     },
   };
