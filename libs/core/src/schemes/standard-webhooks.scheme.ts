@@ -50,6 +50,8 @@ export interface StandardWebhooksParsed extends ParsedWebhook {
   readonly hmacSignatures: readonly Buffer[];
   /** `v1a` entries (ed25519). */
   readonly ed25519Signatures: readonly Buffer[];
+  /** `${id}.${timestamp}.`: the signed bytes before the body. */
+  readonly prefix: string;
 }
 
 /**
@@ -92,7 +94,7 @@ export function standardWebhooks(
   };
 
   const signedContent = (parsed: StandardWebhooksParsed, body: Buffer) =>
-    content(parsed.id, toUnixSeconds(parsed.timestamp), body);
+    prefixedMessage(parsed.prefix, body);
 
   return {
     name: options.name ?? 'standard-webhooks',
@@ -106,26 +108,28 @@ export function standardWebhooks(
       );
       const id = requireHeader(headers, ID_HEADERS, limits.maxHeaderLength);
       const timestamp = parseUnixSeconds(requireHeader(headers, TIMESTAMP_HEADERS, limits.maxHeaderLength));
-      const entries = header.split(' ').filter((entry) => entry !== '');
-      if (entries.length > limits.maxSignatures) {
-        throw new WebhookVerificationError(
-          'too_many_signatures',
-          `Header webhook-signature lists more than ${limits.maxSignatures} signatures.`,
-        );
-      }
       const hmacSignatures: Buffer[] = [];
       const ed25519Signatures: Buffer[] = [];
-      for (const entry of entries) {
-        const comma = entry.indexOf(',');
-        if (comma <= 0) continue;
-        // Unknown versions are skipped; each key type later checks only its own entries.
-        const version = entry.slice(0, comma);
-        if (version !== 'v1' && version !== 'v1a') continue;
-        const signature = decodeBase64(entry.slice(comma + 1));
-        if (version === 'v1' && signature?.length === HMAC_SHA256_BYTES) hmacSignatures.push(signature);
-        if (version === 'v1a' && signature?.length === ED25519_SIGNATURE_BYTES) {
-          ed25519Signatures.push(signature);
+      // One pass over the space-separated entries; unknown versions are skipped, and each key type
+      // later checks only its own entries.
+      let entries = 0;
+      for (let start = 0; start < header.length;) {
+        let end = header.indexOf(' ', start);
+        if (end === -1) end = header.length;
+        if (end > start && ++entries > limits.maxSignatures) {
+          throw new WebhookVerificationError(
+            'too_many_signatures',
+            `Header webhook-signature lists more than ${limits.maxSignatures} signatures.`,
+          );
         }
+        if (header.startsWith('v1,', start)) {
+          const signature = decodeBase64(header.slice(start + 3, end));
+          if (signature?.length === HMAC_SHA256_BYTES) hmacSignatures.push(signature);
+        } else if (header.startsWith('v1a,', start)) {
+          const signature = decodeBase64(header.slice(start + 4, end));
+          if (signature?.length === ED25519_SIGNATURE_BYTES) ed25519Signatures.push(signature);
+        }
+        start = end + 1;
       }
       if (hmacSignatures.length === 0 && ed25519Signatures.length === 0) {
         throw new WebhookVerificationError(
@@ -134,11 +138,13 @@ export function standardWebhooks(
         );
       }
       return {
-        signatures: [...hmacSignatures, ...ed25519Signatures],
+        signatures:
+          ed25519Signatures.length === 0 ? hmacSignatures : [...hmacSignatures, ...ed25519Signatures],
         hmacSignatures,
         ed25519Signatures,
         id,
         timestamp,
+        prefix: `${id}.${timestamp / 1000}.`,
       };
     },
 
@@ -150,10 +156,7 @@ export function standardWebhooks(
       }
       if (!Buffer.isBuffer(key)) return false;
       // The same bytes as signedContent(), streamed into the HMAC: no copy of the body per delivery.
-      const mac = createHmac('sha256', key)
-        .update(`${parsed.id}.${toUnixSeconds(parsed.timestamp)}.`, 'utf8')
-        .update(rawBody)
-        .digest();
+      const mac = createHmac('sha256', key).update(parsed.prefix, 'utf8').update(rawBody).digest();
       return anySignatureMatches(mac, parsed.hmacSignatures);
     },
 

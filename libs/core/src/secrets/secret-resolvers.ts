@@ -15,7 +15,7 @@ function known(where: string, secrets: ResolvedSecrets, endpoint?: string): Know
 
 /** The same secret(s) for every delivery. List several to rotate: any of them may match. */
 export function staticSecret(...secrets: SecretInput[]): SecretResolver {
-  const list = [...secrets];
+  const list = toSecretList(secrets);
   return {
     resolve: () => list,
     knownSecrets: () => known('static secret', list),

@@ -10,10 +10,13 @@ export type SecretInput = string | Secret;
 /** What a resolver returns: one secret, several during rotation, or nothing for an unknown endpoint. */
 export type ResolvedSecrets = SecretInput | readonly SecretInput[] | undefined | null;
 
-export function toSecretList(resolved: ResolvedSecrets): Secret[] {
+export function toSecretList(resolved: ResolvedSecrets): readonly Secret[] {
   if (resolved === undefined || resolved === null) return [];
   const list = Array.isArray(resolved) ? (resolved as readonly SecretInput[]) : [resolved as SecretInput];
-  return list.map((item) => (typeof item === 'string' ? { value: item } : item));
+  // Resolvers that return the same normalised list on every call cost nothing here.
+  return list.every((item) => typeof item !== 'string')
+    ? (list as readonly Secret[])
+    : list.map((item) => (typeof item === 'string' ? { value: item } : item));
 }
 
 /** Below this many bytes of key material a secret is guessable offline from one captured delivery. */

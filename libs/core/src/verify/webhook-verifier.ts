@@ -179,7 +179,7 @@ export class WebhookVerifier {
     parsed: ParsedWebhook,
     request: WebhookRequest,
     endpoint: string,
-  ): Promise<Secret[]> {
+  ): Promise<readonly Secret[]> {
     const context: SecretContext = {
       endpoint,
       scheme: this.scheme.name,
@@ -188,7 +188,7 @@ export class WebhookVerifier {
       params: request.params ?? {},
       headers: request.headers,
     };
-    let secrets: Secret[];
+    let secrets: readonly Secret[];
     try {
       secrets = toSecretList(await this.resolver.resolve(context));
     } catch (error) {
