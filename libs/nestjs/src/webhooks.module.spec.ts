@@ -5,6 +5,7 @@ import type { ReplayStore, SecretContext, SecretResolver } from '@verified-webho
 import { MemoryReplayStore, RedisReplayStore, standardWebhooks } from '@verified-webhooks/core';
 import { sign } from '@verified-webhooks/core/testing';
 import { randomUUID } from 'node:crypto';
+import { of, throwError } from 'rxjs';
 import request from 'supertest';
 import { RedisServer } from '../../../test/support/redis-server.js';
 import { isWebhookRoute } from './is-webhook-route.js';
@@ -70,6 +71,40 @@ class RefusedLaterController {
   @UseGuards(RefuseGuard)
   handle() {
     return 'never';
+  }
+}
+
+/** Fails the first call in the way named by the route, succeeds afterwards (the sender's retry). */
+const failures = new Set<string>();
+@Controller('failing')
+class FailingController {
+  private once(kind: string): boolean {
+    if (failures.has(kind)) return false;
+    failures.add(kind);
+    return true;
+  }
+
+  @Post('sync')
+  @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'failing' })
+  sync() {
+    if (this.once('sync')) throw new Error('sync failure');
+    return { ok: 'sync' };
+  }
+
+  @Post('async')
+  @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'failing' })
+  async async() {
+    await Promise.resolve();
+    if (this.once('async')) throw new Error('async failure');
+    return { ok: 'async' };
+  }
+
+  @Post('observable')
+  @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'failing' })
+  observable() {
+    return this.once('observable')
+      ? throwError(() => new Error('observable failure'))
+      : of({ ok: 'observable' });
   }
 }
 
@@ -258,6 +293,19 @@ describe('WebhooksModule', () => {
       expect(warn).toHaveBeenCalledWith(expect.stringContaining('failOpen'));
     });
   });
+
+  it.each(['sync', 'async', 'observable'])(
+    'releases the claim when the handler fails (%s), so the retry is processed',
+    async (kind) => {
+      app = await boot({ secrets: SECRET }, { controllers: [FailingController] });
+      const { headers, body } = delivery();
+      const post = () => request(app!.getHttpServer()).post(`/failing/${kind}`).set(headers).send(body);
+      expect((await post()).status).toBe(500);
+      const retry = await post();
+      expect(retry.body).toEqual({ ok: kind });
+      expect((await post()).body).toEqual({ duplicate: true });
+    },
+  );
 
   it('exposes the store through its Symbol token', async () => {
     const store = new MemoryReplayStore();

@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { parseJsonBody } from '../../internal/json-body.js';
 import { WebhookVerificationError } from '../../errors/webhook-verification.error.js';
 import type { SignatureEncoding } from '../../internal/encoding.js';
 import { decodeSignature } from '../../internal/encoding.js';
@@ -58,14 +59,10 @@ export function signedContentReplayId(...parts: readonly (string | Buffer)[]): s
  * otherwise bounded) bytes.
  */
 export function jsonObject(rawBody: Buffer): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(rawBody.toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const { value } = parseJsonBody(rawBody);
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /**
