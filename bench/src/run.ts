@@ -5,7 +5,7 @@
  *
  *   npm run bench                  full run (~10 min)
  *   npm run bench -- --quick       short run (~2 min), for a smoke test
- *   options: --rounds N --duration S --warmup S --skip-micro --only-micro --profile <variant>
+ *   options: --rounds N --duration S --warmup S --skip-micro --only-micro --profile <variant> [--profile-size 64 KB]
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -31,6 +31,7 @@ const ROUNDS = option('--rounds', quick ? 1 : 3);
 const DURATION_S = option('--duration', quick ? 3 : 8);
 const WARMUP_S = option('--warmup', quick ? 1 : 2);
 const CONNECTIONS = 50;
+const PROFILE_SIZE = args.includes('--profile-size') ? args[args.indexOf('--profile-size') + 1] : undefined;
 const PROFILE = args.includes('--profile') ? (args[args.indexOf('--profile') + 1] as Variant) : undefined;
 const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
 const MICRO = fileURLToPath(new URL('./micro.js', import.meta.url));
@@ -370,7 +371,7 @@ async function runMicro(): Promise<MicroRow[]> {
 // ---------------------------------------------------------------- profile mode
 
 async function profile(variant: Variant, redisServer: RedisServer): Promise<void> {
-  const size = SIZES[0];
+  const size = SIZES.find((candidate) => candidate.label === PROFILE_SIZE) ?? SIZES[0];
   const body = jsonBody(size.bytes);
   const pool = new DeliveryPool(body, POOL_RATE[size.label]! * (DURATION_S + WARMUP_S), 'prof-');
   const dir = fileURLToPath(new URL('../../profiles', import.meta.url));

@@ -51,7 +51,8 @@ export class VerifiedWebhookGuard implements CanActivate {
     let outcome;
     let stopTimer: (() => void) | undefined;
     try {
-      const rawBody = await this.getRawBody(request, route);
+      const kept = this.getRawBody(request, route);
+      const rawBody = Buffer.isBuffer(kept) ? kept : await kept;
       stopTimer = this.metrics.startVerification(scheme.name);
       outcome = await route.verifier.verify({
         headers: repeatedHeadersKept(request),
@@ -60,10 +61,8 @@ export class VerifiedWebhookGuard implements CanActivate {
         tenant: this.getTenant(request, route),
         method: request.method,
         url: this.getPublicUrl(request),
-        // Only handshakes read the query; Express 5 re-parses it on every access.
-        get query() {
-          return stringValues(request.query);
-        },
+        // Only handshakes read the query, and Express 5 re-parses it on every access.
+        query: route.handshakes ? stringValues(request.query) : undefined,
       });
       stopTimer();
     } catch (error) {
@@ -83,7 +82,12 @@ export class VerifiedWebhookGuard implements CanActivate {
       throw new WebhookHandshakeAnswered(outcome.reply.status);
     }
     {
-      const state: WebhookRequestState = { ...outcome, handled: false };
+      const state: WebhookRequestState = {
+        event: outcome.event,
+        duplicate: outcome.duplicate,
+        claim: outcome.claim,
+        handled: false,
+      };
       request[WEBHOOK_STATE] = state;
       if (state.claim) {
         // A later guard or pipe may refuse the request before the interceptor runs: free the claim then.
@@ -129,7 +133,9 @@ export class VerifiedWebhookGuard implements CanActivate {
    * The raw bytes: what the platform kept (`rawBody: true`), else the unread stream. On Fastify the
    * stream is the request's `raw` IncomingMessage.
    */
-  protected getRawBody(request: WebhookHttpRequest, route: RouteVerifier): Promise<Buffer> {
+  protected getRawBody(request: WebhookHttpRequest, route: RouteVerifier): Buffer | Promise<Buffer> {
+    // The common case (`rawBody: true`) needs no stream and no await.
+    if (Buffer.isBuffer(request.rawBody) && request.rawBody.length <= route.bodyLimit) return request.rawBody;
     const keptOrParsed = Buffer.isBuffer(request.rawBody) || request.body !== undefined;
     const source = !keptOrParsed && request.raw && request.raw !== request ? request.raw : request;
     return readRawBody(source, route.bodyLimit);

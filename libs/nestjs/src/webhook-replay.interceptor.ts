@@ -1,7 +1,6 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Observable } from 'rxjs';
-import { catchError, from, mergeMap, of, tap, throwError } from 'rxjs';
+import { Observable, of } from 'rxjs';
 import type { WebhookRequestState } from './webhook-request-state.js';
 import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
@@ -27,18 +26,25 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     if (state.duplicate) return of(this.options.duplicateResponse ?? { duplicate: true });
     const claim = state.claim;
     if (!claim) return next.handle();
-    return next.handle().pipe(
-      // Issued before the response is written but not awaited: the one awaited round trip is the claim.
-      tap({
+    // One subscriber instead of an operator chain: this runs on every accepted delivery.
+    return new Observable<unknown>((subscriber) =>
+      next.handle().subscribe({
+        next: (value) => subscriber.next(value),
+        // Issued before the response is written but not awaited: the one awaited round trip is the claim.
         complete: () => {
           claim
             .complete()
             .catch((error: unknown) => this.logger.warn(`Could not mark a delivery done: ${String(error)}`));
+          subscriber.complete();
+        },
+        // Released before the error answer goes out, so the sender's retry finds the delivery free.
+        error: (error: unknown) => {
+          void claim
+            .release()
+            .catch(() => undefined)
+            .finally(() => subscriber.error(error));
         },
       }),
-      catchError((error: unknown) =>
-        from(claim.release().catch(() => undefined)).pipe(mergeMap(() => throwError(() => error))),
-      ),
     );
   }
 }

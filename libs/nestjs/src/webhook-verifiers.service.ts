@@ -15,6 +15,8 @@ export interface RouteVerifier {
   readonly resolver: SecretResolver;
   readonly route: VerifiedWebhookOptions;
   readonly bodyLimit: number;
+  /** Whether the scheme answers handshakes (only then does the guard read the query). */
+  readonly handshakes: boolean;
 }
 
 /** A controller class or handler method: anything metadata is set on. */
@@ -78,6 +80,12 @@ export class WebhookVerifiers {
           : false,
       onWarning: (message) => this.logger.warn(message),
     });
-    return { verifier, resolver, route, bodyLimit: route.bodyLimit ?? options.bodyLimit ?? 1024 * 1024 };
+    return {
+      verifier,
+      resolver,
+      route,
+      bodyLimit: route.bodyLimit ?? options.bodyLimit ?? 1024 * 1024,
+      handshakes: scheme.unsignedHandshake !== undefined || scheme.signedHandshake !== undefined,
+    };
   }
 }

@@ -152,3 +152,16 @@ describe('settling a claim', () => {
     await store.close();
   });
 });
+
+describe('the verified event', () => {
+  it('shows neither the signature nor the raw bytes when logged or serialised', async () => {
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: false, clock: () => NOW });
+    const sent = request({ id: 'msg_logged' });
+    const event = eventOf(await verifier.verify(sent));
+    const signature = sent.headers['webhook-signature']!.slice(3);
+    const { inspect } = await import('node:util');
+    expect(inspect(event, { depth: 5 })).not.toContain(signature);
+    expect(JSON.stringify(event)).not.toContain(signature);
+    expect(JSON.parse(JSON.stringify(event))).toMatchObject({ id: 'msg_logged', type: 'order.created' });
+  });
+});

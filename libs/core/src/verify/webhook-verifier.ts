@@ -126,8 +126,10 @@ export class WebhookVerifier {
 
   /** Verifies a delivery and claims it; throws WebhookVerificationError when it must be refused. */
   async verify(request: WebhookRequest): Promise<VerificationOutcome> {
-    const handshake = await this.scheme.unsignedHandshake?.(this.handshakeRequest(request));
-    if (handshake) return { kind: 'handshake', reply: handshake };
+    if (this.scheme.unsignedHandshake) {
+      const handshake = await this.scheme.unsignedHandshake(this.handshakeRequest(request));
+      if (handshake) return { kind: 'handshake', reply: handshake };
+    }
     const parsed: ParsedWebhook = this.scheme.parse(request.headers, {
       limits: this.limits,
       rawBody: request.rawBody,
@@ -190,7 +192,8 @@ export class WebhookVerifier {
     };
     let secrets: readonly Secret[];
     try {
-      secrets = toSecretList(await this.resolver.resolve(context));
+      const resolved = this.resolver.resolve(context);
+      secrets = toSecretList(resolved instanceof Promise ? await resolved : resolved);
     } catch (error) {
       throw new WebhookVerificationError('secret_resolver_failed', 'The secret resolver failed.', {
         cause: error,
@@ -235,34 +238,7 @@ export class WebhookVerifier {
   }
 
   private toEvent(parsed: ParsedWebhook, request: WebhookRequest, endpoint: string): VerifiedWebhook {
-    const rawBody = request.rawBody;
-    const contentType = request.headers['content-type'];
-    let payload: { value: unknown } | undefined;
-    const scheme = this.scheme;
-    let id: { value: string | undefined } | undefined;
-    return {
-      // Headers first; else the verified body, for schemes that keep the id there.
-      get id() {
-        id ??= { value: parsed.id ?? scheme.eventId?.(parsed, rawBody) };
-        return id.value;
-      },
-      // Headers first; else the verified body's `type` (Standard Webhooks, Stripe put it there).
-      get type() {
-        return parsed.type ?? typeFromPayload(this.payload);
-      },
-      timestamp: parsed.timestamp === undefined ? undefined : new Date(parsed.timestamp),
-      scheme: this.scheme.name,
-      endpoint,
-      tenant: request.tenant,
-      rawBody,
-      // Parsed from the verified bytes on first use only.
-      get payload() {
-        payload ??= {
-          value: parsePayload(rawBody, typeof contentType === 'string' ? contentType : undefined),
-        };
-        return payload.value;
-      },
-    };
+    return new VerifiedDelivery(this.scheme, parsed, request, endpoint);
   }
 
   private async claim(
@@ -333,6 +309,69 @@ async function withRetries(
     }
   }
   return operation();
+}
+
+/**
+ * The verified delivery handed to the handler. A class, so its lazy fields (the id and type from the
+ * body, the parsed payload) cost nothing until read.
+ */
+class VerifiedDelivery implements VerifiedWebhook {
+  readonly scheme: string;
+  readonly tenant: string | undefined;
+  readonly rawBody: Buffer;
+  // #private: kept out of util.inspect and JSON, so logging an event never shows its signature header.
+  readonly #source: AnyWebhookScheme;
+  readonly #parsed: ParsedWebhook;
+  readonly #contentType: string | undefined;
+  #payload: { value: unknown } | undefined;
+
+  constructor(
+    source: AnyWebhookScheme,
+    parsed: ParsedWebhook,
+    request: WebhookRequest,
+    readonly endpoint: string,
+  ) {
+    this.scheme = source.name;
+    this.tenant = request.tenant;
+    this.rawBody = request.rawBody;
+    this.#source = source;
+    this.#parsed = parsed;
+    const contentType = request.headers['content-type'];
+    this.#contentType = typeof contentType === 'string' ? contentType : undefined;
+  }
+
+  /** Headers first; else the verified body, for schemes that keep the id there. */
+  get id(): string | undefined {
+    return this.#parsed.id ?? this.#source.eventId?.(this.#parsed, this.rawBody);
+  }
+
+  /** Headers first; else the verified body's `type` (Standard Webhooks, Stripe put it there). */
+  get type(): string | undefined {
+    return this.#parsed.type ?? typeFromPayload(this.payload);
+  }
+
+  get timestamp(): Date | undefined {
+    return this.#parsed.timestamp === undefined ? undefined : new Date(this.#parsed.timestamp);
+  }
+
+  /** Parsed from the verified bytes on first use only. */
+  get payload(): unknown {
+    this.#payload ??= { value: parsePayload(this.rawBody, this.#contentType) };
+    return this.#payload.value;
+  }
+
+  /** Plain data for logs and JSON: the fields' values, without the raw bytes. */
+  toJSON() {
+    return {
+      id: this.id,
+      type: this.type,
+      timestamp: this.timestamp,
+      scheme: this.scheme,
+      endpoint: this.endpoint,
+      tenant: this.tenant,
+      payload: this.payload,
+    };
+  }
 }
 
 function typeFromPayload(payload: unknown): string | undefined {
