@@ -167,4 +167,15 @@ describe('twilio()', () => {
     const replay = { ...base, headers: { ...base.headers, 'i-twilio-idempotency-token': 'fresh-1' } };
     expect(await secondDeliveryKind(twilio(), base, replay, { secrets: DOCS.token })).toBe('duplicate');
   });
+
+  it('refuses a replay whose form bytes differ but whose signed parameters are the same (trailing &)', async () => {
+    const base = {
+      headers: { ...FORM, 'x-twilio-signature': DOCS.signature },
+      rawBody: form(DOCS.params),
+      url: DOCS.url,
+    };
+    const padded = { ...base, rawBody: `${form(DOCS.params)}&` };
+    expect(await reasonOf(verifyWith(twilio(), padded, { secrets: DOCS.token }))).toBe('accepted');
+    expect(await secondDeliveryKind(twilio(), base, padded, { secrets: DOCS.token })).toBe('duplicate');
+  });
 });

@@ -90,8 +90,11 @@ export function twilio(options: TwilioOptions = {}): WebhookScheme<Buffer, Twili
     },
 
     replayId(parsed: TwilioParsed, rawBody: Buffer): string {
-      // Twilio signs URL + params: the same body posted to another URL is a different delivery.
-      return `twilio:${sha256(parsed.urls[0] ?? '', '\0', rawBody).toString('base64url')}`;
+      // Keyed on exactly what the signature covers: the URL and the sorted parameters as signed (form),
+      // or the body whose hash the URL carries (JSON). Keying on the raw form bytes would let a replay
+      // with a trailing `&` (same parameters, same signature) pass as a new delivery.
+      const signed = parsed.bodyHash === undefined ? parsed.paramsText : rawBody;
+      return `twilio:${sha256(parsed.urls[0] ?? '', '\0', signed).toString('base64url')}`;
     },
 
     sign(input: SignInput): Record<string, string> {
