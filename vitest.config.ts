@@ -1,12 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-// SWC, not esbuild, compiles the tests: Nest's DI needs emitted decorator metadata.
 export default defineConfig({
-  plugins: [swc.vite({ module: { type: 'es6' } })],
+  // Vite's oxc transform with legacy decorators and emitted metadata, as tsc builds them: Nest's DI needs it.
+  oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   resolve: {
     alias: [
       { find: '@verified-webhooks/core/testing', replacement: here('libs/core/src/testing/index.ts') },

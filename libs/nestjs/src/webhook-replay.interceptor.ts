@@ -26,9 +26,12 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     if (state.duplicate) return of(this.options.duplicateResponse ?? { duplicate: true });
     const claim = state.claim;
     if (!claim) return next.handle();
-    // One subscriber instead of an operator chain: this runs on every accepted delivery.
+    // Called here, not on subscription: Nest binds the async context (AsyncLocalStorage, e.g.
+    // nestjs-cls) when handle() is called. One subscriber instead of an operator chain: this runs on
+    // every accepted delivery.
+    const handled = next.handle();
     return new Observable<unknown>((subscriber) =>
-      next.handle().subscribe({
+      handled.subscribe({
         next: (value) => subscriber.next(value),
         // Issued before the response is written but not awaited: the one awaited round trip is the claim.
         complete: () => {

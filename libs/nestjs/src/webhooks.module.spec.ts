@@ -1,9 +1,16 @@
-import type { CanActivate, ExecutionContext, INestApplication } from '@nestjs/common';
+import type {
+  CallHandler,
+  CanActivate,
+  ExecutionContext,
+  INestApplication,
+  NestInterceptor,
+} from '@nestjs/common';
 import { Controller, Injectable, Logger, Module, Post, UseGuards } from '@nestjs/common';
-import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import type { ReplayStore, SecretContext, SecretResolver } from '@verified-webhooks/core';
 import { MemoryReplayStore, RedisReplayStore, standardWebhooks } from '@verified-webhooks/core';
 import { sign } from '@verified-webhooks/core/testing';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { of, throwError } from 'rxjs';
 import request from 'supertest';
@@ -105,6 +112,24 @@ class FailingController {
     return this.once('observable')
       ? throwError(() => new Error('observable failure'))
       : of({ ok: 'observable' });
+  }
+}
+
+/** An app interceptor that puts a request id into AsyncLocalStorage, as nestjs-cls does. */
+const requestContext = new AsyncLocalStorage<string>();
+@Injectable()
+class RequestContextInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler) {
+    return requestContext.run('request-42', () => next.handle());
+  }
+}
+
+@Controller('context')
+class ContextController {
+  @Post()
+  @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'context' })
+  handle() {
+    return { context: requestContext.getStore() ?? null };
   }
 }
 
@@ -306,6 +331,19 @@ describe('WebhooksModule', () => {
       expect((await post()).body).toEqual({ duplicate: true });
     },
   );
+
+  it("keeps the app's async context (AsyncLocalStorage) around the handler", async () => {
+    app = await boot(
+      { secrets: SECRET },
+      {
+        controllers: [ContextController],
+        providers: [{ provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor }],
+      },
+    );
+    const { headers, body } = delivery();
+    const answer = await request(app.getHttpServer()).post('/context').set(headers).send(body);
+    expect(answer.body).toEqual({ context: 'request-42' });
+  });
 
   it('exposes the store through its Symbol token', async () => {
     const store = new MemoryReplayStore();
