@@ -15,7 +15,7 @@ export function toSecretList(resolved: ResolvedSecrets): readonly Secret[] {
   const list = Array.isArray(resolved) ? (resolved as readonly SecretInput[]) : [resolved as SecretInput];
   // Resolvers that return the same normalised list on every call cost nothing here.
   return list.every((item) => typeof item !== 'string')
-    ? (list as readonly Secret[])
+    ? list
     : list.map((item) => (typeof item === 'string' ? { value: item } : item));
 }
 
