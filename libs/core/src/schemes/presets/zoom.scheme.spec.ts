@@ -6,10 +6,27 @@ import {
   replayWithFreshHeaders,
   replyOf,
 } from '../../../../../test/support/scheme-testing.js';
+import { AwsLambdaReceiver } from '@zoom/rivet/users';
 import { zoom } from './zoom.scheme.js';
 
-// Zoom has no official signer, and its verifier (@zoom/rivet) is not installed here. The sender
-// side is written independently from Zoom's documented formula (developers.zoom.us/docs/api/webhooks):
+/** Zoom's own verifier (@zoom/rivet 0.4.0): 200 when it accepts a delivery, 400 when it refuses it. */
+async function rivetVerdict(secret: string, headers: Record<string, string>, body: string) {
+  const debug = vi.spyOn(console, 'debug').mockImplementation(() => undefined); // it logs every event
+  try {
+    const handler = new AwsLambdaReceiver({ webhooksSecretToken: secret }).start() as (
+      event: unknown,
+      context: unknown,
+    ) => Promise<{ statusCode: number; body: string }>;
+    const answer = await handler({ headers, body, isBase64Encoded: false }, {});
+    return { status: answer.statusCode, body: JSON.parse(answer.body) as unknown };
+  } finally {
+    debug.mockRestore();
+  }
+}
+
+// Zoom has no official signer. Its official SDK, @zoom/rivet, verifies (AwsLambdaReceiver, below): it
+// accepts our sign() output and computes the same url_validation answer. The sender side used for the
+// other cases is written independently from Zoom's documented formula (developers.zoom.us/docs/api/webhooks):
 //   message = `v0:${x-zm-request-timestamp}:${body}`; x-zm-signature = `v0=` + hex HMAC-SHA256(secretToken, message)
 //   url validation: encryptedToken = hex HMAC-SHA256(secretToken, plainToken)
 const zoomSender = (secretToken: string, body: string, timestampSeconds: number) => ({
@@ -37,6 +54,22 @@ describe('zoom()', () => {
     expect(eventOf(outcome).timestamp?.getTime()).toBe(NOW * 1000);
     const ours = scheme.sign({ secret: SECRET, body: BODY, timestamp: NOW * 1000 });
     expect(ours['x-zm-signature']).toBe(headers['x-zm-signature']);
+  });
+
+  it("is accepted by Zoom's own verifier (@zoom/rivet), and answers url_validation as it does", async () => {
+    const ours = scheme.sign({ secret: SECRET, body: BODY });
+    expect((await rivetVerdict(SECRET, ours, BODY)).status).toBe(200);
+    expect((await rivetVerdict(OLD_SECRET, ours, BODY)).status).toBe(400);
+    const validation = JSON.stringify({
+      payload: { plainToken: 'rivet-token' },
+      event_ts: Date.now(),
+      event: 'endpoint.url_validation',
+    });
+    const signed = scheme.sign({ secret: SECRET, body: validation });
+    const rivet = await rivetVerdict(SECRET, signed, validation);
+    const reply = replyOf(await deliver(scheme, signed, validation, { secrets: SECRET }));
+    expect(rivet.status).toBe(200);
+    expect(reply.body).toEqual(rivet.body);
   });
 
   it('refuses a tampered body, a moved timestamp and the wrong secret', async () => {
