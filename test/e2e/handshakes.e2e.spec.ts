@@ -87,7 +87,7 @@ class HandshakeController {
   @Post('asana')
   @HttpCode(200)
   @VerifiedWebhook({
-    scheme: asana({ onHandshake: (secret) => void asanaSecrets.push(secret) }),
+    scheme: asana({ onHandshake: (secret) => asanaSecrets.push(secret) > 0 }),
     endpoint: 'asana',
     secrets: () => asanaSecrets,
   })

@@ -1,6 +1,8 @@
 export * from './errors/refusal.js';
 export * from './errors/webhook-verification.error.js';
+export * from './http/public-url.js';
 export * from './http/read-raw-body.js';
+export * from './http/repeated-headers.js';
 export type { WebhookHeaders } from './internal/headers.js';
 export * from './replay/memory-replay.store.js';
 export * from './replay/redis-replay.store.js';

@@ -2,7 +2,7 @@ import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { HttpException, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { HandshakeReply, RequestWithRawBody } from '@verified-webhooks/core';
-import { describeRefusal, readRawBody } from '@verified-webhooks/core';
+import { describeRefusal, headersWithRepeats, publicUrl, readRawBody } from '@verified-webhooks/core';
 import { WebhookMetrics } from './webhook-metrics.js';
 import type { RouteVerifier } from './webhook-verifiers.service.js';
 import { WebhookVerifiers } from './webhook-verifiers.service.js';
@@ -43,7 +43,10 @@ export class VerifiedWebhookGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const route = this.verifiers.forRoute(context.getClass(), context.getHandler());
-    if (!route || context.getType() !== 'http') return true;
+    if (!route) return true;
+    // isWebhookRoute() tells the app's own guards to step aside, so a webhook route never lets a
+    // non-HTTP call (a hybrid app's RPC handler on a decorated class) through unverified.
+    if (context.getType() !== 'http') return false;
     const http = context.switchToHttp();
     const request = http.getRequest<WebhookHttpRequest>();
     const response = http.getResponse<WebhookHttpResponse>();
@@ -55,7 +58,8 @@ export class VerifiedWebhookGuard implements CanActivate {
       const rawBody = Buffer.isBuffer(kept) ? kept : await kept;
       stopTimer = this.metrics.startVerification(scheme.name);
       outcome = await route.verifier.verify({
-        headers: repeatedHeadersKept(request),
+        // Express hands over Node's message; Fastify's request keeps it in `raw`.
+        headers: headersWithRepeats(request.raw ?? request),
         rawBody,
         params: request.params ?? {},
         tenant: this.getTenant(request, route),
@@ -107,8 +111,9 @@ export class VerifiedWebhookGuard implements CanActivate {
    */
   protected getPublicUrl(request: WebhookHttpRequest): string | undefined {
     const path = request.originalUrl ?? request.url ?? '/';
-    if (this.options.publicBaseUrl) return new URL(path, this.options.publicBaseUrl).toString();
+    if (this.options.publicBaseUrl) return publicUrl(this.options.publicBaseUrl, path);
     if (!this.options.trustProxyHeaders) return undefined;
+    if (!path.startsWith('/')) return publicUrl('', path); // refuses an absolute-form target with 400
     const first = (name: string) =>
       String(request.headers[name] ?? '')
         .split(',')[0]!
@@ -167,26 +172,6 @@ export class WebhookHandshakeAnswered extends HttpException {
   constructor(status: number) {
     super('Handshake answered', status);
   }
-}
-
-/**
- * Node joins a repeated unknown header into one string (`a, b`), which hides it from the schemes'
- * "sent more than once → 400" rule; `headersDistinct` still has every value. Only repeated ones change.
- */
-function repeatedHeadersKept(request: WebhookHttpRequest): WebhookHttpRequest['headers'] {
-  // Express hands over Node's message; Fastify's request keeps it in `raw`.
-  const message = request.raw ?? request;
-  let headers = request.headers;
-  // Fast path: as many distinct names as raw header lines means nothing was joined.
-  if (message.rawHeaders.length === 2 * Object.keys(message.headers).length) return headers;
-  const distinct = message.headersDistinct;
-  for (const [name, values] of Object.entries(distinct ?? {})) {
-    if (values !== undefined && values.length > 1 && name !== 'set-cookie') {
-      if (headers === request.headers) headers = { ...request.headers };
-      (headers as Record<string, unknown>)[name] = values;
-    }
-  }
-  return headers;
 }
 
 function stringValues(query: Record<string, unknown> | undefined): Record<string, string | undefined> {

@@ -28,7 +28,8 @@ const NO_SECRETS: SecretResolver = { resolve: () => undefined };
 @Injectable()
 export class WebhookVerifiers {
   private readonly logger = new Logger('VerifiedWebhook');
-  private readonly byHandler = new WeakMap<object, RouteVerifier>();
+  /** By controller class, then handler: a handler inherited by two decorated subclasses has two verifiers. */
+  private readonly byRoute = new WeakMap<object, WeakMap<object, RouteVerifier>>();
 
   constructor(
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: WebhooksModuleOptions,
@@ -45,12 +46,14 @@ export class WebhookVerifiers {
   }
 
   forRoute(controller: RouteTarget, handler: RouteTarget): RouteVerifier | undefined {
-    const cached = this.byHandler.get(handler);
+    let handlers = this.byRoute.get(controller);
+    const cached = handlers?.get(handler);
     if (cached) return cached;
     const route = WebhookVerifiers.routeOptions(controller, handler);
     if (!route) return undefined;
     const built = this.build(route);
-    this.byHandler.set(handler, built);
+    if (!handlers) this.byRoute.set(controller, (handlers = new WeakMap()));
+    handlers.set(handler, built);
     return built;
   }
 

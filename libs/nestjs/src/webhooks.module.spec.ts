@@ -12,6 +12,7 @@ import { MemoryReplayStore, RedisReplayStore, standardWebhooks } from '@verified
 import { sign } from '@verified-webhooks/core/testing';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { of, throwError } from 'rxjs';
 import request from 'supertest';
 import { RedisServer } from '../../../test/support/redis-server.js';
@@ -343,6 +344,27 @@ describe('WebhooksModule', () => {
     const { headers, body } = delivery();
     const answer = await request(app.getHttpServer()).post('/context').set(headers).send(body);
     expect(answer.body).toEqual({ context: 'request-42' });
+  });
+
+  it('answers 400 to an absolute-form request target instead of letting it choose the signed host', async () => {
+    app = await boot({ secrets: SECRET, publicBaseUrl: 'https://hooks.example.com' });
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as { port: number };
+    const { headers, body } = delivery();
+    const status = await new Promise<number>((resolve, reject) => {
+      const outgoing = httpRequest(
+        { host: '127.0.0.1', port, method: 'POST', path: 'http://evil.example:1/hooks/standard', headers },
+        (incoming) => {
+          incoming.resume();
+          resolve(incoming.statusCode ?? 0);
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+    expect(status).toBe(400);
+    const normal = await request(app.getHttpServer()).post('/hooks/standard').set(headers).send(body);
+    expect(normal.status).toBe(201);
   });
 
   it('exposes the store through its Symbol token', async () => {

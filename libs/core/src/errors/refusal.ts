@@ -3,6 +3,7 @@ import { isWebhookVerificationError, WebhookVerificationError } from './webhook-
 
 /** Reasons that mean the app is misconfigured, not that the sender erred: logged as errors, answered without detail. */
 const MISCONFIGURATION: ReadonlySet<WebhookFailureReason> = new Set([
+  'internal_error',
   'raw_body_unavailable',
   'invalid_secret',
   'missing_public_url',

@@ -18,6 +18,7 @@ export type WebhookFailureReason =
   | 'body_read_failed'
   | 'raw_body_unavailable'
   | 'missing_public_url'
+  | 'internal_error'
   | 'replay_in_flight'
   | 'replay_store_unavailable';
 
@@ -38,6 +39,7 @@ export const DEFAULT_STATUS_BY_REASON: Readonly<Record<WebhookFailureReason, num
   body_read_failed: 400,
   raw_body_unavailable: 500,
   missing_public_url: 500,
+  internal_error: 500,
   replay_in_flight: 409,
   replay_store_unavailable: 503,
 };

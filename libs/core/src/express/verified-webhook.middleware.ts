@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebhookFailureReason } from '../errors/webhook-verification.error.js';
 import { describeRefusal } from '../errors/refusal.js';
+import { publicUrl } from '../http/public-url.js';
+import { checkSecrets } from '../secrets/check-secrets.js';
+import { toSecretResolver } from '../secrets/secret-resolvers.js';
 import { DEFAULT_BODY_LIMIT, readRawBody } from '../http/read-raw-body.js';
+import { headersWithRepeats } from '../http/repeated-headers.js';
 import { MemoryReplayStore } from '../replay/memory-replay.store.js';
 import type { PresetName } from '../schemes/scheme-registry.js';
 import { resolveScheme } from '../schemes/scheme-registry.js';
@@ -71,6 +75,12 @@ export function verifiedWebhook(
     replay: options.replay === false ? false : (options.replay ?? { store: new MemoryReplayStore() }),
     onWarning: (message) => logger.warn(`verified-webhooks: ${message}`),
   });
+  // The secrets the resolver can name are checked now, as the Nest module does at boot (DESIGN §4.6).
+  const report = checkSecrets(verifier.scheme, toSecretResolver(options.secrets), verifier.endpoint);
+  report.warnings.forEach((warning) => logger.warn(`verified-webhooks: ${warning}`));
+  if (report.errors.length > 0) {
+    throw new Error(`verified-webhooks: unusable webhook secrets:\n- ${report.errors.join('\n- ')}`);
+  }
   const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
 
   // Typed as Node's message so that Express infers its own Request for the handlers beside it.
@@ -81,14 +91,12 @@ export function verifiedWebhook(
       const rawBody = await rawBodyOf(req, limit);
       const params = req.params ?? {};
       outcome = await verifier.verify({
-        headers: req.headers,
+        headers: headersWithRepeats(req),
         rawBody,
         params,
         tenant: options.tenantParam === undefined ? undefined : params[options.tenantParam],
         method: req.method,
-        url: options.publicBaseUrl
-          ? new URL(req.originalUrl ?? req.url ?? '/', options.publicBaseUrl).toString()
-          : undefined,
+        url: options.publicBaseUrl ? publicUrl(options.publicBaseUrl, req.originalUrl ?? req.url) : undefined,
         query: stringValues(req.query),
       });
     } catch (error) {

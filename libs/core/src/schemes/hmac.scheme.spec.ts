@@ -101,3 +101,15 @@ describe('hmac()', () => {
     expect(() => hmac({ signatureHeader: 'x', signedContent: '{id}.{body}' })).toThrow(/idHeader/);
   });
 });
+
+describe('hmac() signed-content templates', () => {
+  it('refuses a signed id holding the separator, so the signature cannot be re-split into another id', async () => {
+    const scheme = hmac({ signatureHeader: 'x-sig', idHeader: 'x-id', signedContent: '{id}.{body}' });
+    const body = '2024.{"order":1}';
+    // Signed as id "evt.2024" over '{"order":1}' gives the same bytes as id "evt" over this body.
+    const headers = { 'x-sig': hexMac('sha256', `evt.${body}`), 'x-id': 'evt' };
+    expect(await reasonOf(verify(scheme, headers, Buffer.from(body)))).toBe('accepted');
+    const original = { 'x-sig': hexMac('sha256', `evt.${body}`), 'x-id': 'evt.2024' };
+    expect(await reasonOf(verify(scheme, original, Buffer.from('{"order":1}')))).toBe('malformed_header');
+  });
+});

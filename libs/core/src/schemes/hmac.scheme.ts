@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
 import type { SignatureEncoding } from '../internal/encoding.js';
-import { decodeSignature } from '../internal/encoding.js';
+import { decodeBase64, decodeHex, decodeSignature } from '../internal/encoding.js';
 import type { WebhookHeaders } from '../internal/headers.js';
 import { readHeader, requireHeader, requireSignature } from '../internal/headers.js';
 import { anySignatureMatches } from '../internal/safe-compare.js';
@@ -95,6 +95,9 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
     throw new Error('hmac(): {timestamp} is signed but timestampHeader is not set.');
   }
   const timestampSigned = template.uses.has('timestamp');
+  const literals = [...template.before, ...template.after].flatMap((part) =>
+    'text' in part ? [part.text] : [],
+  );
   const timestampUnit = options.timestampUnit ?? 's';
   const digestBytes = createHmac(algorithm, 'probe').digest().length;
 
@@ -111,16 +114,28 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
 
   const formatTimestamp = (ms: number) => (timestampUnit === 's' ? String(toUnixSeconds(ms)) : String(ms));
 
+  const label = `The ${options.name ?? 'hmac'} secret`;
   const importKey = (secret: string | Buffer): Buffer => {
-    if (Buffer.isBuffer(secret)) return secret;
-    if (hasStrayWhitespace(secret)) {
-      throw new WebhookVerificationError(
-        'invalid_secret',
-        `The ${options.name ?? 'hmac'} secret has stray whitespace.`,
-      );
+    if (Buffer.isBuffer(secret)) {
+      if (secret.length === 0) throw new WebhookVerificationError('invalid_secret', `${label} is empty.`);
+      return secret;
     }
-    if (secret === '') throw new WebhookVerificationError('invalid_secret', 'The secret is empty.');
-    return Buffer.from(secret, options.secretEncoding ?? 'utf8');
+    if (hasStrayWhitespace(secret)) {
+      throw new WebhookVerificationError('invalid_secret', `${label} has stray whitespace.`);
+    }
+    if (secret === '') throw new WebhookVerificationError('invalid_secret', `${label} is empty.`);
+    const encoding = options.secretEncoding ?? 'utf8';
+    // Strict: Buffer.from() would silently drop bad characters and leave a short (or empty) key.
+    const key =
+      encoding === 'utf8'
+        ? Buffer.from(secret, 'utf8')
+        : encoding === 'hex'
+          ? decodeHex(secret)
+          : decodeBase64(secret);
+    if (key === undefined || key.length === 0) {
+      throw new WebhookVerificationError('invalid_secret', `${label} is not valid ${encoding}.`);
+    }
+    return key;
   };
 
   return {
@@ -161,6 +176,23 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
             : readHeader(headers, name.toLowerCase(), limits.maxHeaderLength);
       const id = read(options.idHeader, template.uses.has('id'));
       const type = read(options.typeHeader, template.uses.has('type'));
+      // A signed field holding the template's own separator could be re-split (`a.b` + body vs `a` +
+      // `b.` body) into a different id with the same signature: refuse it.
+      for (const [field, value] of [
+        ['id', id],
+        ['type', type],
+      ] as const) {
+        if (
+          value !== undefined &&
+          template.uses.has(field) &&
+          literals.some((text) => value.includes(text))
+        ) {
+          throw new WebhookVerificationError(
+            'malformed_header',
+            `The ${field} contains the signed content's separator.`,
+          );
+        }
+      }
       const rawTimestamp = read(options.timestampHeader, timestampSigned);
       const timestamp =
         rawTimestamp === undefined

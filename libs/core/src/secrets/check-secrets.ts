@@ -27,7 +27,9 @@ export function checkSecrets(
       try {
         const key = scheme.importKey(secret.value);
         const bytes = Buffer.isBuffer(key) ? key.length : undefined;
-        if (bytes !== undefined && bytes < MIN_SECRET_BYTES) {
+        if (bytes === 0) {
+          report.errors.push(`The secret for ${known.where}${label} on endpoint ${endpoint} is empty.`);
+        } else if (bytes !== undefined && bytes < MIN_SECRET_BYTES) {
           report.warnings.push(
             `The secret for ${known.where}${label} on endpoint ${endpoint} has only ${bytes} bytes; use at least ${MIN_SECRET_BYTES} random bytes.`,
           );

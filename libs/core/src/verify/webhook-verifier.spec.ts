@@ -165,3 +165,62 @@ describe('the verified event', () => {
     expect(JSON.parse(JSON.stringify(event))).toMatchObject({ id: 'msg_logged', type: 'order.created' });
   });
 });
+
+describe('empty or mis-encoded secrets (fail closed)', () => {
+  it('refuses an empty key for every scheme: with it anyone could sign', async () => {
+    const { createHmac } = await import('node:crypto');
+    const { github, hmac: hmacScheme } = await import('../index.js');
+    const body = '{"forged":true}';
+    const forgedMac = createHmac('sha256', Buffer.alloc(0)).update(body).digest('hex'); // HMAC with an empty key
+    const cases = [
+      { target: github(), headers: { 'x-hub-signature-256': `sha256=${forgedMac}` } },
+      { target: hmacScheme({ signatureHeader: 'x-sig' }), headers: { 'x-sig': forgedMac } },
+    ];
+    for (const { target, headers } of cases) {
+      const verifier = new WebhookVerifier({
+        scheme: target,
+        secrets: { value: Buffer.alloc(0) },
+        replay: false,
+      });
+      await expect(verifier.verify({ headers, rawBody: Buffer.from(body) })).rejects.toMatchObject({
+        reason: 'invalid_secret',
+      });
+    }
+  });
+
+  it('decodes hex and base64 secrets strictly instead of silently shortening them', async () => {
+    const { hmac: hmacScheme } = await import('../index.js');
+    const hex = hmacScheme({ signatureHeader: 'x-sig', secretEncoding: 'hex' });
+    expect(() => hex.importKey('0xdeadbeef')).toThrow(/not valid hex/);
+    expect(() => hex.importKey('deadbeefXYZ0')).toThrow(/not valid hex/);
+    expect(hex.importKey('deadbeef').length).toBe(4);
+    const base64 = hmacScheme({ signatureHeader: 'x-sig', secretEncoding: 'base64' });
+    expect(() => base64.importKey('!!!!')).toThrow(/not valid base64/);
+  });
+
+  it('reports an empty secret as a boot error', async () => {
+    const { checkSecrets, github, staticSecret } = await import('../index.js');
+    const report = checkSecrets(github(), staticSecret({ value: Buffer.alloc(0) }), 'github');
+    expect(report.errors.join()).toMatch(/is unusable|is empty/);
+  });
+
+  it('refuses to build the Express middleware on an unusable secret', async () => {
+    const { verifiedWebhook } = await import('../express/index.js');
+    expect(() => verifiedWebhook({ scheme: 'github', secrets: { value: Buffer.alloc(0) } })).toThrow(
+      /unusable/,
+    );
+  });
+});
+
+describe('publicUrl()', () => {
+  it('keeps the base path and takes only the path from the request', async () => {
+    const { publicUrl } = await import('../http/public-url.js');
+    expect(publicUrl('https://hooks.example.com/api/', '/twilio/sms?x=1')).toBe(
+      'https://hooks.example.com/api/twilio/sms?x=1',
+    );
+    expect(() => publicUrl('https://hooks.example.com', 'https://evil.example:1/twilio/sms')).toThrow(
+      /not a path/,
+    );
+    expect(() => publicUrl('https://hooks.example.com', '//evil.example/twilio/sms')).toThrow(/not a path/);
+  });
+});

@@ -232,6 +232,10 @@ export class WebhookVerifier {
     const cached = this.keys.get(secret.value);
     if (cached !== undefined) return cached;
     const key = this.scheme.importKey(secret.value);
+    // Whatever a scheme accepts, an empty key lets anyone sign: fail closed.
+    if (Buffer.isBuffer(key) && key.length === 0) {
+      throw new WebhookVerificationError('invalid_secret', `The ${this.scheme.name} secret is empty.`);
+    }
     if (this.keys.size >= MAX_CACHED_KEYS) this.keys.clear();
     this.keys.set(secret.value, key);
     return key;

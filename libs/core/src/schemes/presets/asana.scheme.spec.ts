@@ -59,6 +59,19 @@ describe('asana() (signature SECONDARY; no official signer or verifier: checked 
     expect(seen).toEqual(['POST:new-hook-secret-123']);
   });
 
+  it('confirms only on an explicit true: a hook that returns nothing refuses, an async true confirms', async () => {
+    const attempt = (onHandshake: () => boolean | Promise<boolean>) =>
+      reasonOf(
+        new WebhookVerifier({ scheme: asana({ onHandshake }), secrets: SECRET, replay: false }).verify({
+          headers: { 'x-hook-secret': 'attacker-chosen' },
+          rawBody: Buffer.alloc(0),
+        }),
+      );
+    expect(await attempt((() => undefined) as never)).toBe('missing_signature');
+    expect(await attempt(() => Promise.resolve(false))).toBe('missing_signature');
+    expect(await attempt(() => Promise.resolve(true))).toBe('accepted');
+  });
+
   it('refuses a handshake onHandshake declines, and a malformed secret', async () => {
     const verifier = new WebhookVerifier({
       scheme: asana({ onHandshake: () => false }),

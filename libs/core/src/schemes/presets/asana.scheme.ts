@@ -7,13 +7,12 @@ import { echoableValue, isMethod } from './preset-helpers.js';
 export interface AsanaOptions {
   /**
    * Called with the `X-Hook-Secret` of a handshake; store it as this endpoint's secret and return
-   * true (or nothing) to confirm, `false` to refuse. REQUIRED, and it must refuse unless your app
-   * is itself creating a webhook right now: the handshake is unauthenticated, so anyone can send
-   * one, and a hook that stores every secret lets anyone choose the key that signs your events.
-   * Synchronous: the scheme answers the handshake from its return value (record the secret in a
-   * pending map and persist it after `createWebhook` returns).
+   * `true` to confirm. Anything else (`false`, nothing, an error) refuses it with 401. REQUIRED, and
+   * it must refuse unless your app is itself creating a webhook right now: the handshake is
+   * unauthenticated, so anyone can send one, and a hook that stores every secret lets anyone choose
+   * the key that signs your events. May be async (a database write).
    */
-  onHandshake: (secret: string, request: HandshakeRequest) => boolean | void;
+  onHandshake: (secret: string, request: HandshakeRequest) => boolean | Promise<boolean>;
   /** Scheme name for logs and the default endpoint. Default `asana`. */
   name?: string;
 }
@@ -36,7 +35,7 @@ export function asana(options: AsanaOptions): WebhookScheme<Buffer> {
   }
   return {
     ...hmac({ name: options.name ?? 'asana', signatureHeader: SIGNATURE }),
-    unsignedHandshake(request: HandshakeRequest): HandshakeReply | undefined {
+    async unsignedHandshake(request: HandshakeRequest): Promise<HandshakeReply | undefined> {
       if (!isMethod(request, 'POST') || readHeader(request.headers, SIGNATURE) !== undefined)
         return undefined;
       const raw = readHeader(request.headers, SECRET);
@@ -45,11 +44,8 @@ export function asana(options: AsanaOptions): WebhookScheme<Buffer> {
       if (secret === undefined) {
         throw new WebhookVerificationError('malformed_header', `Header ${SECRET} is malformed.`);
       }
-      const decision: unknown = options.onHandshake(secret, request);
-      if (decision !== undefined && typeof decision !== 'boolean') {
-        throw new Error('asana(): onHandshake must return synchronously (true, false or nothing).');
-      }
-      if (decision === false) {
+      // Only an explicit `true` confirms: a hook that forgets to decide must not install a stranger's key.
+      if ((await options.onHandshake(secret, request)) !== true) {
         throw new WebhookVerificationError('missing_signature', 'The Asana handshake was refused.');
       }
       return { status: 200, headers: { [SECRET]: secret } };

@@ -55,8 +55,7 @@ export function box(options: BoxOptions = {}): WebhookScheme<Buffer, BoxParsed> 
   const mac = (key: Buffer, body: Buffer, timestampText: string) =>
     hmacOf('sha256', key, body, timestampText);
 
-  const importKey = (secret: string | Buffer): Buffer =>
-    importUtf8Secret('Box signature key', secret, { allowEmptyBuffer: true });
+  const importKey = (secret: string | Buffer): Buffer => importUtf8Secret('Box signature key', secret);
 
   return {
     name: options.name ?? 'box',

@@ -159,16 +159,12 @@ export const sha256 = (...parts: Bytes[]): Buffer => {
 /**
  * A UTF-8 secret as most providers use it: refuses an empty value and stray whitespace (the most
  * common copy-paste fault, which silently breaks every signature). `label` names the secret in the
- * messages (`stripe secret`, `Box signature key`); the message never holds the secret. Some presets
- * have always taken an empty Buffer as is (`allowEmptyBuffer`).
+ * messages (`stripe secret`, `Box signature key`); the message never holds the secret. An empty key
+ * (an unset variable turned into a Buffer) would let anyone sign, so it is always refused.
  */
-export function importUtf8Secret(
-  label: string,
-  secret: string | Buffer,
-  { allowEmptyBuffer = false }: { readonly allowEmptyBuffer?: boolean } = {},
-): Buffer {
+export function importUtf8Secret(label: string, secret: string | Buffer): Buffer {
   if (Buffer.isBuffer(secret)) {
-    if (secret.length === 0 && !allowEmptyBuffer) {
+    if (secret.length === 0) {
       throw new WebhookVerificationError('invalid_secret', `The ${label} is empty.`);
     }
     return secret;

@@ -42,8 +42,7 @@ export function stripe(options: StripeOptions = {}): WebhookScheme<Buffer, Strip
     hmacOf('sha256', key, `${timestampText}.`, body);
 
   // stripe-node keys the HMAC with the secret string itself, `whsec_` prefix included.
-  const importKey = (secret: string | Buffer): Buffer =>
-    importUtf8Secret('Stripe webhook secret', secret, { allowEmptyBuffer: true });
+  const importKey = (secret: string | Buffer): Buffer => importUtf8Secret('Stripe webhook secret', secret);
 
   return {
     name: options.name ?? 'stripe',

@@ -178,4 +178,14 @@ describe('twilio()', () => {
     expect(await reasonOf(verifyWith(twilio(), padded, { secrets: DOCS.token }))).toBe('accepted');
     expect(await secondDeliveryKind(twilio(), base, padded, { secrets: DOCS.token })).toBe('duplicate');
   });
+
+  it('bounds the work before authentication: more than 1,000 form parameters is refused with 413', async () => {
+    const many = Array.from({ length: 1_001 }, (_, i) => `p${i}=1`).join('&');
+    const request = {
+      headers: { ...FORM, 'x-twilio-signature': DOCS.signature },
+      rawBody: many,
+      url: DOCS.url,
+    };
+    expect(await reasonOf(verifyWith(twilio(), request, { secrets: DOCS.token }))).toBe('body_too_large');
+  });
 });

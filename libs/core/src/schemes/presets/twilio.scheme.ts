@@ -110,11 +110,21 @@ export function twilio(options: TwilioOptions = {}): WebhookScheme<Buffer, Twili
   };
 }
 
+const MAX_FORM_PARAMETERS = 1_000;
+
 /** Sorted `name+value` concatenation of form parameters, as twilio-node's getExpectedTwilioSignature. */
 function formParamsText(rawBody: Buffer): string {
   if (rawBody.length === 0) return '';
   const grouped = new Map<string, string[]>();
+  let count = 0;
   for (const [key, value] of new URLSearchParams(rawBody.toString('utf8'))) {
+    // Parsed and sorted before authentication: bound the work (Twilio sends a few dozen).
+    if (++count > MAX_FORM_PARAMETERS) {
+      throw new WebhookVerificationError(
+        'body_too_large',
+        `The form has more than ${MAX_FORM_PARAMETERS} parameters.`,
+      );
+    }
     const values = grouped.get(key);
     if (values) values.push(value);
     else grouped.set(key, [value]);

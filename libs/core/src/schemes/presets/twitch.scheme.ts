@@ -58,8 +58,7 @@ export function twitch(options: TwitchOptions = {}): WebhookScheme<Buffer, Twitc
   const mac = (key: Buffer, id: string, timestampText: string, body: Buffer) =>
     hmacOf('sha256', key, id, timestampText, body);
 
-  const importKey = (secret: string | Buffer): Buffer =>
-    importUtf8Secret('Twitch EventSub secret', secret, { allowEmptyBuffer: true });
+  const importKey = (secret: string | Buffer): Buffer => importUtf8Secret('Twitch EventSub secret', secret);
 
   return {
     name: options.name ?? 'twitch',
