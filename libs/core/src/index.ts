@@ -1,5 +1,6 @@
 export * from './errors/refusal.js';
 export * from './errors/webhook-verification.error.js';
+export * from './http/handshake-query.js';
 export * from './http/public-url.js';
 export * from './http/read-raw-body.js';
 export * from './http/repeated-headers.js';

@@ -2,7 +2,14 @@ import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { HttpException, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { HandshakeReply, RequestWithRawBody } from '@verified-webhooks/core';
-import { describeRefusal, headersWithRepeats, publicUrl, readRawBody } from '@verified-webhooks/core';
+import {
+  describeRefusal,
+  handshakeQuery,
+  headersWithRepeats,
+  keptRawBody,
+  publicUrl,
+  readRawBody,
+} from '@verified-webhooks/core';
 import { WebhookMetrics } from './webhook-metrics.js';
 import type { RouteVerifier } from './webhook-verifiers.service.js';
 import { WebhookVerifiers } from './webhook-verifiers.service.js';
@@ -66,7 +73,7 @@ export class VerifiedWebhookGuard implements CanActivate {
         method: request.method,
         url: this.getPublicUrl(request),
         // Only handshakes read the query, and Express 5 re-parses it on every access.
-        query: route.handshakes ? stringValues(request.query) : undefined,
+        query: handshakeQuery(route.verifier.scheme, request.query),
       });
       stopTimer();
     } catch (error) {
@@ -139,10 +146,10 @@ export class VerifiedWebhookGuard implements CanActivate {
    * stream is the request's `raw` IncomingMessage.
    */
   protected getRawBody(request: WebhookHttpRequest, route: RouteVerifier): Buffer | Promise<Buffer> {
-    // The common case (`rawBody: true`) needs no stream and no await.
-    if (Buffer.isBuffer(request.rawBody) && request.rawBody.length <= route.bodyLimit) return request.rawBody;
-    const keptOrParsed = Buffer.isBuffer(request.rawBody) || request.body !== undefined;
-    const source = !keptOrParsed && request.raw && request.raw !== request ? request.raw : request;
+    const kept = keptRawBody(request, route.bodyLimit);
+    if (kept) return kept;
+    const source =
+      request.body === undefined && request.raw && request.raw !== request ? request.raw : request;
     return readRawBody(source, route.bodyLimit);
   }
 
@@ -172,14 +179,6 @@ export class WebhookHandshakeAnswered extends HttpException {
   constructor(status: number) {
     super('Handshake answered', status);
   }
-}
-
-function stringValues(query: Record<string, unknown> | undefined): Record<string, string | undefined> {
-  const values: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(query ?? {})) {
-    values[key] = typeof value === 'string' ? value : undefined;
-  }
-  return values;
 }
 
 /** The reason code the guard put in the exception's body (`signature_mismatch`, ...). */

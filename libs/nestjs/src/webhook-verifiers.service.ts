@@ -15,8 +15,6 @@ export interface RouteVerifier {
   readonly resolver: SecretResolver;
   readonly route: VerifiedWebhookOptions;
   readonly bodyLimit: number;
-  /** Whether the scheme answers handshakes (only then does the guard read the query). */
-  readonly handshakes: boolean;
 }
 
 /** A controller class or handler method: anything metadata is set on. */
@@ -88,7 +86,6 @@ export class WebhookVerifiers {
       resolver,
       route,
       bodyLimit: route.bodyLimit ?? options.bodyLimit ?? 1024 * 1024,
-      handshakes: scheme.unsignedHandshake !== undefined || scheme.signedHandshake !== undefined,
     };
   }
 }

@@ -5,6 +5,7 @@ import { publicUrl } from '../http/public-url.js';
 import { checkSecrets } from '../secrets/check-secrets.js';
 import { toSecretResolver } from '../secrets/secret-resolvers.js';
 import { DEFAULT_BODY_LIMIT, readRawBody } from '../http/read-raw-body.js';
+import { handshakeQuery } from '../http/handshake-query.js';
 import { headersWithRepeats } from '../http/repeated-headers.js';
 import { MemoryReplayStore } from '../replay/memory-replay.store.js';
 import type { PresetName } from '../schemes/scheme-registry.js';
@@ -97,7 +98,7 @@ export function verifiedWebhook(
         tenant: options.tenantParam === undefined ? undefined : params[options.tenantParam],
         method: req.method,
         url: options.publicBaseUrl ? publicUrl(options.publicBaseUrl, req.originalUrl ?? req.url) : undefined,
-        query: stringValues(req.query),
+        query: handshakeQuery(verifier.scheme, req.query),
       });
     } catch (error) {
       refuse(res, error, verifier.endpoint, options, logger);
@@ -173,12 +174,4 @@ function sendHandshake(res: ServerResponse, reply: HandshakeReply): void {
     if (!reply.headers?.['content-type']) res.setHeader('content-type', 'application/json; charset=utf-8');
     res.end(JSON.stringify(body));
   }
-}
-
-function stringValues(query: unknown): Record<string, string | undefined> {
-  const values: Record<string, string | undefined> = {};
-  if (typeof query !== 'object' || query === null) return values;
-  for (const [key, value] of Object.entries(query))
-    values[key] = typeof value === 'string' ? value : undefined;
-  return values;
 }

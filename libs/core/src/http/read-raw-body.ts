@@ -13,11 +13,8 @@ export type RequestWithRawBody = IncomingMessage & { rawBody?: Buffer | undefine
  * consumed without keeping the bytes: verifying re-serialised JSON would be unsound.
  */
 export async function readRawBody(request: RequestWithRawBody, limit = DEFAULT_BODY_LIMIT): Promise<Buffer> {
-  const kept = request.rawBody;
-  if (Buffer.isBuffer(kept)) {
-    if (kept.length > limit) throw tooLarge(limit);
-    return kept;
-  }
+  const kept = keptRawBody(request, limit);
+  if (kept) return kept;
   if (request.readableEnded || request.body !== undefined) {
     throw new WebhookVerificationError(
       'raw_body_unavailable',
@@ -37,6 +34,17 @@ export async function readRawBody(request: RequestWithRawBody, limit = DEFAULT_B
       cause: error,
     });
   }
+}
+
+/**
+ * The bytes a framework kept (`rawBody`), synchronously, or undefined: the common case needs no
+ * stream and no await. Over the limit it throws `body_too_large`.
+ */
+export function keptRawBody(request: RequestWithRawBody, limit = DEFAULT_BODY_LIMIT): Buffer | undefined {
+  const kept = request.rawBody;
+  if (!Buffer.isBuffer(kept)) return undefined;
+  if (kept.length > limit) throw tooLarge(limit);
+  return kept;
 }
 
 const tooLarge = (limit: number) =>

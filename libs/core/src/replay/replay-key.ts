@@ -24,6 +24,21 @@ export function replayKey(parts: ReplayKeyParts): string {
   return `${parts.prefix ?? 'vw:'}{${digest}}`;
 }
 
+/**
+ * A replay identity from signed material: a digest of every signed part (timestamp, body, ...),
+ * separated so that no two different inputs collide. Use it where no signed id exists.
+ */
+export function signedContentReplayId(...parts: readonly (string | Buffer)[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    hash
+      .update(String(Buffer.byteLength(part)))
+      .update(':')
+      .update(part);
+  }
+  return `signed:${hash.digest('base64url')}`;
+}
+
 /** Random per process, so tokens from two processes never collide. */
 const TOKEN_PREFIX = randomBytes(9).toString('base64url');
 let tokenCounter = 0;

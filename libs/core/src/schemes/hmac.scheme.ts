@@ -116,10 +116,8 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
 
   const label = `The ${options.name ?? 'hmac'} secret`;
   const importKey = (secret: string | Buffer): Buffer => {
-    if (Buffer.isBuffer(secret)) {
-      if (secret.length === 0) throw new WebhookVerificationError('invalid_secret', `${label} is empty.`);
-      return secret;
-    }
+    // An empty Buffer is refused where every scheme's key is checked (the verifier, the boot check).
+    if (Buffer.isBuffer(secret)) return secret;
     if (hasStrayWhitespace(secret)) {
       throw new WebhookVerificationError('invalid_secret', `${label} has stray whitespace.`);
     }
@@ -132,7 +130,7 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
         : encoding === 'hex'
           ? decodeHex(secret)
           : decodeBase64(secret);
-    if (key === undefined || key.length === 0) {
+    if (key === undefined) {
       throw new WebhookVerificationError('invalid_secret', `${label} is not valid ${encoding}.`);
     }
     return key;

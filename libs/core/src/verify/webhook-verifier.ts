@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
 import type { WebhookHeaders } from '../internal/headers.js';
 import { DEFAULT_MAX_HEADER_LENGTH } from '../internal/headers.js';
-import { replayKey } from '../replay/replay-key.js';
+import { replayKey, signedContentReplayId } from '../replay/replay-key.js';
 import type { ReplayStore } from '../replay/replay-store.interface.js';
 import type {
   AnyWebhookScheme,
@@ -387,7 +386,7 @@ function typeFromPayload(payload: unknown): string | undefined {
 /** The replay identity when a scheme does not name one: the signed id, else a digest of the body. */
 function defaultReplayId(scheme: AnyWebhookScheme, parsed: ParsedWebhook, rawBody: Buffer): string {
   if (scheme.signs.id && parsed.id !== undefined) return `id:${parsed.id}`;
-  return `body:${createHash('sha256').update(rawBody).digest('base64url')}`;
+  return signedContentReplayId(rawBody);
 }
 
 /** One-off verification (a Lambda, a plain Node handler). Reuse a WebhookVerifier on hot paths. */

@@ -24,6 +24,10 @@ import type {
 export type Bytes = string | Buffer;
 
 /** Longest body-borne id we accept as a replay identity; longer ones fall back to a digest. */
+import { signedContentReplayId } from '../../replay/replay-key.js';
+
+export { signedContentReplayId };
+
 export const MAX_BODY_ID_LENGTH = 256;
 
 export const toBuffer = (body: Bytes): Buffer => (Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'));
@@ -38,21 +42,6 @@ export const signTime = (input: SignInput): number =>
 
 export const randomId = (prefix = ''): string =>
   `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
-
-/**
- * A replay identity from signed material: a digest of every signed part (timestamp, body, ...),
- * separated so that no two different inputs collide. Use it where no signed id exists.
- */
-export function signedContentReplayId(...parts: readonly (string | Buffer)[]): string {
-  const hash = createHash('sha256');
-  for (const part of parts) {
-    hash
-      .update(String(Buffer.byteLength(part)))
-      .update(':')
-      .update(part);
-  }
-  return `signed:${hash.digest('base64url')}`;
-}
 
 /**
  * The body as a JSON object, or undefined (not JSON, not an object). Call only on verified (or
