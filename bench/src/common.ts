@@ -14,7 +14,13 @@ export const SIZES = [
 ] as const;
 
 export const VARIANTS = ['a', 'b', 'c', 'd', 'e'] as const;
-export type Variant = (typeof VARIANTS)[number];
+/**
+ * Reference rows at 1 KB: route (a) with a guard that returns true, then also an interceptor that
+ * returns `next.handle()`. What Nest charges any guard + interceptor before it does any work: the
+ * ceiling of every library built the DESIGN §2 way.
+ */
+export const FLOOR_VARIANTS = ['f', 'g'] as const;
+export type Variant = (typeof VARIANTS)[number] | (typeof FLOOR_VARIANTS)[number];
 
 export const VARIANT_NAMES: Record<Variant, string> = {
   a: 'bare Nest, rawBody + JSON only',
@@ -22,6 +28,8 @@ export const VARIANT_NAMES: Record<Variant, string> = {
   c: 'node:crypto HMAC + SET NX PX',
   d: '@VerifiedWebhook + Memory',
   e: '@VerifiedWebhook + Redis',
+  f: 'floor: (a) + a no-op guard',
+  g: 'floor: (a) + no-op guard + no-op interceptor',
 };
 
 /** A JSON event of exactly `bytes` bytes. */

@@ -18,7 +18,15 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { freePort, RedisServer } from '../../test/support/redis-server.js';
 import type { Variant } from './common.js';
-import { jsonBody, median, SIZES, standardHeaders, VARIANT_NAMES, VARIANTS } from './common.js';
+import {
+  FLOOR_VARIANTS,
+  jsonBody,
+  median,
+  SIZES,
+  standardHeaders,
+  VARIANT_NAMES,
+  VARIANTS,
+} from './common.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -390,14 +398,14 @@ const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFix
 
 function summarise(cells: Cell[]) {
   const rows: string[] = [];
-  const ratios: Record<string, { toA: number; toB: number }> = {};
+  const ratios: Record<string, { toA: number; toB: number; cpuToA: number }> = {};
   rows.push(
     '| body | variant | req/s | p50 ms | p99 ms | ×(a) | ×(b) | peak RSS MiB | server CPU µs/req | ' +
       '+ redis µs/req | ×(a) by CPU | non-2xx |',
   );
   rows.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const size of SIZES) {
-    for (const variant of VARIANTS) {
+    for (const variant of [...VARIANTS, ...FLOOR_VARIANTS]) {
       const mine = cells.filter((c) => c.size === size.label && c.variant === variant);
       if (mine.length === 0) continue;
       // Ratios are taken within a round (same conditions), then the median over rounds.
@@ -412,10 +420,10 @@ function summarise(cells: Cell[]) {
         );
       const toA = ratioTo('a');
       const toB = ratioTo('b');
-      ratios[`${variant}@${size.label}`] = { toA, toB };
       const rss = median(mine.map((c) => c.peakRssMb));
       // Requests per CPU-second relative to (a): what the ratio would be on an otherwise idle core.
       const cpuToA = ratioTo('a', (cell) => 1 / cell.cpuUs);
+      ratios[`${variant}@${size.label}`] = { toA, toB, cpuToA };
       rows.push(
         `| ${size.label} | (${variant}) ${VARIANT_NAMES[variant]} | ${median(mine.map((c) => c.rps)).toFixed(0)} | ` +
           `${median(mine.map((c) => c.p50))} | ${median(mine.map((c) => c.p99))} | ${fmt(toA)} | ${fmt(toB)} | ` +
@@ -464,7 +472,9 @@ try {
           const body = jsonBody(size.bytes);
           const pool = new DeliveryPool(body, POOL_RATE[size.label]! * (DURATION_S + WARMUP_S), `r${round}-`);
           // Interleave: each round starts with a different variant.
-          const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
+          const variants: readonly Variant[] =
+            size.label === '1 KB' ? [...VARIANTS, ...FLOOR_VARIANTS] : VARIANTS;
+          const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
           for (const variant of order) {
             cells.push(await measureCell(variant, size, round, pool, body, redis, redisServer.url));
           }
@@ -489,7 +499,7 @@ function report(cells: Cell[], redisReport: RedisReport | undefined, micro: Micr
   if (cells.length > 0) {
     const { table, ratios } = summarise(cells);
     out.push('## Throughput (median of rounds; ratios within a round, then median)', '', table, '');
-    const r = (key: string) => ratios[key] ?? { toA: NaN, toB: NaN };
+    const r = (key: string) => ratios[key] ?? { toA: NaN, toB: NaN, cpuToA: NaN };
     target(r('d@1 KB').toA >= 0.95, `(d) ≥ 0.95× (a) at 1 KB: ${fmt(r('d@1 KB').toA)}`);
     target(r('e@1 KB').toA >= 0.85, `(e) ≥ 0.85× (a) at 1 KB: ${fmt(r('e@1 KB').toA)}`);
     target(r('e@1 KB').toB >= 1.15, `(e) ≥ 1.15× (b) at 1 KB: ${fmt(r('e@1 KB').toB)}`);
@@ -498,6 +508,12 @@ function report(cells: Cell[], redisReport: RedisReport | undefined, micro: Micr
       const ratio = rssRatio(cells, variant, '1 MB');
       target(ratio <= 1.2, `(${variant}) peak RSS at 1 MB ≤ 1.2× (a): ${fmt(ratio)}`);
     }
+    out.push(
+      `Nest's floor at 1 KB, before any work: a no-op guard ${fmt(r('f@1 KB').toA)}× (a), a no-op guard + ` +
+        `no-op interceptor ${fmt(r('g@1 KB').toA)}× (a) (by CPU: ${fmt(r('g@1 KB').cpuToA)}×). (d) reached ` +
+        `${fmt(r('d@1 KB').toA)}× (a), ${fmt(r('d@1 KB').toA / r('g@1 KB').toA)}× that floor.`,
+      '',
+    );
   }
   if (redisReport) {
     out.push('## Redis commands per accepted delivery (INFO commandstats deltas / 200 deliveries)', '');

@@ -5,8 +5,25 @@
  */
 import 'reflect-metadata';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { DynamicModule, RawBodyRequest } from '@nestjs/common';
-import { Controller, HttpCode, Inject, Module, Post, Req, UnauthorizedException } from '@nestjs/common';
+import type {
+  CallHandler,
+  CanActivate,
+  DynamicModule,
+  ExecutionContext,
+  NestInterceptor,
+  RawBodyRequest,
+} from '@nestjs/common';
+import {
+  Controller,
+  HttpCode,
+  Inject,
+  Module,
+  Post,
+  Req,
+  UnauthorizedException,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ReplayStore } from '@verified-webhooks/core';
@@ -15,6 +32,7 @@ import { VerifiedWebhook, WebhookEvent, WebhooksModule } from '@verified-webhook
 import type { VerifiedWebhookEvent } from '@verified-webhooks/nestjs';
 import type { Request } from 'express';
 import { Redis } from 'ioredis';
+import type { Observable } from 'rxjs';
 import { Webhook } from 'standardwebhooks';
 import type { Variant } from './common.js';
 import { BODY_LIMIT, SECRET, SECRET_KEY } from './common.js';
@@ -28,6 +46,40 @@ const REPLAY_TTL_MS = 10 * 60_000;
 class BareController {
   @Post('webhook')
   @HttpCode(200)
+  handle(): { received: boolean } {
+    return { received: true };
+  }
+}
+
+/** (f), (g) Nest's own cost of a guarded (and intercepted) route: both do nothing. */
+class NoopGuard implements CanActivate {
+  canActivate(): boolean {
+    return true;
+  }
+}
+
+class NoopInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle();
+  }
+}
+
+@Controller()
+class GuardedController {
+  @Post('webhook')
+  @HttpCode(200)
+  @UseGuards(NoopGuard)
+  handle(): { received: boolean } {
+    return { received: true };
+  }
+}
+
+@Controller()
+class GuardedInterceptedController {
+  @Post('webhook')
+  @HttpCode(200)
+  @UseGuards(NoopGuard)
+  @UseInterceptors(NoopInterceptor)
   handle(): { received: boolean } {
     return { received: true };
   }
@@ -99,6 +151,8 @@ class VerifiedController {
 class BenchModule {
   static async register(variant: Variant, redisUrl: string | undefined): Promise<DynamicModule> {
     if (variant === 'a') return { module: BenchModule, controllers: [BareController] };
+    if (variant === 'f') return { module: BenchModule, controllers: [GuardedController] };
+    if (variant === 'g') return { module: BenchModule, controllers: [GuardedInterceptedController] };
     if (variant === 'b' || variant === 'c') {
       const redis = new Redis(redisUrl!, { lazyConnect: true });
       await redis.connect();

@@ -61,6 +61,18 @@ describe('MemoryReplayStore', () => {
     await small.close();
   });
 
+  it('when full, rescans for expired entries at most once a second, not on every claim', async () => {
+    const full = new MemoryReplayStore({ maxEntries: 3, now: clock });
+    const sweep = vi.spyOn(full, 'sweep');
+    for (const key of ['a', 'b', 'c', 'd', 'e', 'f']) await full.claim(key, 60_000);
+    expect(sweep).toHaveBeenCalledTimes(1);
+    now += 1_000;
+    await full.claim('g', 60_000);
+    expect(sweep).toHaveBeenCalledTimes(2);
+    expect(full.size).toBe(3);
+    await full.close();
+  });
+
   it('gives exactly one claim to many concurrent callers', async () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => store.claim('same', 60_000)));
     expect(results.filter((result) => result.state === 'claimed')).toHaveLength(1);

@@ -12,6 +12,8 @@ export interface MemoryReplayStoreOptions {
   onEvict?: (evicted: number) => void;
 }
 
+const FULL_SWEEP_INTERVAL_MS = 1_000;
+
 interface Entry {
   token: string | undefined; // undefined once done
   expiresAt: number;
@@ -28,6 +30,7 @@ export class MemoryReplayStore implements ReplayStore {
   private readonly now: () => number;
   private readonly timer: NodeJS.Timeout;
   private evictionReported = false;
+  private lastSweepAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: MemoryReplayStoreOptions = {}) {
     this.maxEntries = options.maxEntries ?? 100_000;
@@ -79,6 +82,7 @@ export class MemoryReplayStore implements ReplayStore {
 
   /** Drops expired entries; runs on a timer and when the cap is reached. */
   sweep(now = this.now()): void {
+    this.lastSweepAt = now;
     for (const [key, entry] of this.entries) {
       if (entry.expiresAt <= now) this.entries.delete(key);
     }
@@ -97,12 +101,13 @@ export class MemoryReplayStore implements ReplayStore {
     // Re-insert so Map order stays oldest-first for eviction.
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) {
-      this.sweep(now);
+      // A full sweep is O(entries): at most once a second, or a full store would rescan on every claim.
+      if (now - this.lastSweepAt >= FULL_SWEEP_INTERVAL_MS) this.sweep(now);
       let evicted = 0;
-      for (const oldest of this.entries.keys()) {
+      for (const [oldest, entry] of this.entries) {
         if (this.entries.size < this.maxEntries) break;
         this.entries.delete(oldest);
-        evicted++;
+        if (entry.expiresAt > now) evicted++;
       }
       if (evicted > 0 && !this.evictionReported) {
         this.evictionReported = true;

@@ -30,16 +30,35 @@ const RELEASE_SHA = sha1(RELEASE_SCRIPT);
 export interface RedisReplayStoreOptions {
   /** How long one store call may take before the delivery is refused with 503. Default 1,000 ms. */
   commandTimeoutMs?: number;
+  /**
+   * How a delivery is claimed. `auto` (default): `SET key token NX PX lease GET`, one plain command,
+   * on Redis ≥ 7; the Lua script on an older server (detected on the first claim). `script`: always
+   * the Lua script.
+   */
+  claimWith?: 'auto' | 'script';
 }
 
 type RedisClient = Redis | Cluster;
+type Command = [name: string, ...args: string[]];
+
+interface Queued {
+  readonly command: Command;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
 
 /**
  * Replay store on Redis or Redis Cluster through ioredis. Pass your own client (it is left open on
  * close) or a URL (the store opens and closes its own). Keys are hash-tagged (see replayKey).
+ *
+ * On a single Redis, the commands issued in one event-loop turn (the claims and completions of
+ * every request that arrived together) are written as one pipeline: one write for the app, one read
+ * for Redis. Nothing waits for a batch to fill, so each claim is still one round trip.
  */
 export class RedisReplayStore implements ReplayStore {
   private readonly commandTimeoutMs: number;
+  private scriptClaims: boolean;
+  private queue: Queued[] = [];
 
   constructor(
     private readonly client: RedisClient,
@@ -47,6 +66,7 @@ export class RedisReplayStore implements ReplayStore {
     private readonly ownsClient = false,
   ) {
     this.commandTimeoutMs = options.commandTimeoutMs ?? 1_000;
+    this.scriptClaims = options.claimWith === 'script';
   }
 
   /** Opens a client for `url` (`redis://…`, `rediss://…`) that this store owns and closes. */
@@ -68,29 +88,51 @@ export class RedisReplayStore implements ReplayStore {
   }
 
   async claim(key: string, leaseMs: number): Promise<ClaimResult> {
+    this.assertConnected();
     const token = newClaimToken();
-    const pending = this.script(CLAIM_SHA, CLAIM_SCRIPT, key, token, String(Math.ceil(leaseMs)));
-    let reply: unknown;
+    const pending = this.claimOnce(key, token, String(Math.ceil(leaseMs)));
     try {
-      reply = await this.withTimeout(pending);
+      return await this.withTimeout(pending);
     } catch (error) {
       // A claim that lands after we gave up must not block the sender's retry until the lease ends.
       pending
-        .then((late) => (Array.isArray(late) && late[0] === 1 ? this.release(key, token) : undefined))
+        .then((late) => (late.state === 'claimed' ? this.release(key, token) : undefined))
         .catch(() => undefined);
       throw error;
     }
-    const [state, ttl] = reply as [number, number];
+  }
+
+  private async claimOnce(key: string, token: string, leaseMs: string): Promise<ClaimResult> {
+    if (!this.scriptClaims) {
+      try {
+        const previous = await this.send(['set', key, token, 'PX', leaseMs, 'NX', 'GET']);
+        if (previous === null) return { state: 'claimed', token };
+        if (previous === DONE) return { state: 'done' };
+        // Held by another request: how long is only needed for Retry-After, off the hot path.
+        const ttl = await this.send(['pttl', key]);
+        return { state: 'in_flight', retryAfterMs: Math.max(Number(ttl), 0) };
+      } catch (error) {
+        // Redis < 7 refuses NX together with GET: claim with the script from now on.
+        if (!(error instanceof Error && /syntax error/i.test(error.message))) throw error;
+        this.scriptClaims = true;
+      }
+    }
+    const [state, ttl] = (await this.script(CLAIM_SHA, CLAIM_SCRIPT, key, token, leaseMs)) as [
+      number,
+      number,
+    ];
     if (state === 1) return { state: 'claimed', token };
     if (state === 3) return { state: 'done' };
     return { state: 'in_flight', retryAfterMs: Math.max(ttl, 0) };
   }
 
   async complete(key: string, ttlMs: number): Promise<void> {
-    await this.withTimeout(this.client.set(key, DONE, 'PX', Math.ceil(ttlMs)));
+    this.assertConnected();
+    await this.withTimeout(this.send(['set', key, DONE, 'PX', String(Math.ceil(ttlMs))]));
   }
 
   async release(key: string, token: string): Promise<void> {
+    this.assertConnected();
     await this.withTimeout(this.script(RELEASE_SHA, RELEASE_SCRIPT, key, token));
   }
 
@@ -105,16 +147,44 @@ export class RedisReplayStore implements ReplayStore {
 
   /** EVALSHA, loading the script on the first NOSCRIPT (after a restart or failover). */
   private async script(sha: string, source: string, key: string, ...args: string[]): Promise<unknown> {
-    this.assertConnected();
     try {
-      return await this.client.evalsha(sha, 1, key, ...args);
+      return await this.send(['evalsha', sha, '1', key, ...args]);
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-        return this.client.eval(source, 1, key, ...args);
+        return this.send(['eval', source, '1', key, ...args]);
       }
       throw error;
     }
   }
+
+  /** One command; on a single Redis it joins this event-loop turn's pipeline. */
+  private send(command: Command): Promise<unknown> {
+    // A Cluster pipeline must stay within one node's slots: send each command on its own there.
+    if (this.client.isCluster) return this.client.call(command[0], command.slice(1));
+    return new Promise((resolve, reject) => {
+      if (this.queue.length === 0) setImmediate(this.flush);
+      this.queue.push({ command, resolve, reject });
+    });
+  }
+
+  private readonly flush = (): void => {
+    const batch = this.queue;
+    this.queue = [];
+    const pipeline = this.client.pipeline();
+    for (const { command } of batch) pipeline.call(command[0], command.slice(1));
+    pipeline.exec().then(
+      (replies) => {
+        batch.forEach((queued, index) => {
+          const [error, value] = replies?.[index] ?? [new Error('Redis sent no reply.'), undefined];
+          if (error) queued.reject(error);
+          else queued.resolve(value);
+        });
+      },
+      (error: unknown) => {
+        for (const queued of batch) queued.reject(error);
+      },
+    );
+  };
 
   private assertConnected(): void {
     const status = this.client.status;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 
 export interface ReplayKeyParts {
   /** Key prefix; one per application sharing a Redis. Default `vw:`. */
@@ -14,13 +14,8 @@ export interface ReplayKeyParts {
  * anything derived from it stay in one slot; keys still spread evenly over the cluster.
  */
 export function replayKey(parts: ReplayKeyParts): string {
-  const digest = createHash('sha256')
-    .update(parts.endpoint)
-    .update('\0')
-    .update(parts.tenant ?? '')
-    .update('\0')
-    .update(parts.replayId)
-    .digest('base64url');
+  // One-shot hash: on every accepted delivery, and half the cost of a streamed createHash().
+  const digest = hash('sha256', `${parts.endpoint}\0${parts.tenant ?? ''}\0${parts.replayId}`, 'base64url');
   return `${parts.prefix ?? 'vw:'}{${digest}}`;
 }
 

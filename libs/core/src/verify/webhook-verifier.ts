@@ -10,6 +10,7 @@ import type {
   ParsedWebhook,
 } from '../schemes/webhook-scheme.interface.js';
 import type { Secret } from '../secrets/secret.js';
+import type { ResolvedSecrets } from '../secrets/secret.js';
 import { toSecretList } from '../secrets/secret.js';
 import type { SecretContext, SecretResolver } from '../secrets/secret-resolver.interface.js';
 import type { SecretSource } from '../secrets/secret-resolvers.js';
@@ -138,7 +139,9 @@ export class WebhookVerifier {
     const now = this.clock();
     this.checkFreshness(parsed, now);
     const endpoint = request.endpoint ?? this.endpoint;
-    const secrets = await this.resolveSecrets(parsed, request, endpoint);
+    // A synchronous resolver (static, map, env) is not awaited: one microtask less per delivery.
+    const resolving = this.resolveSecrets(parsed, request, endpoint);
+    const secrets = resolving instanceof Promise ? await resolving : resolving;
     const keys = secrets.map((secret) => this.importKey(secret));
     if (!this.matchesAny(parsed, request.rawBody, keys)) {
       throw new WebhookVerificationError(
@@ -156,7 +159,7 @@ export class WebhookVerifier {
       this.scheme.replayId?.(parsed, request.rawBody) ??
       defaultReplayId(this.scheme, parsed, request.rawBody);
     const key = replayKey({ prefix: replay.keyPrefix, endpoint, tenant: request.tenant, replayId });
-    return this.claim(replay, key, event, parsed, now);
+    return await this.claim(replay, key, event, parsed, now);
   }
 
   private checkFreshness(parsed: ParsedWebhook, now: number): void {
@@ -176,11 +179,11 @@ export class WebhookVerifier {
     }
   }
 
-  private async resolveSecrets(
+  private resolveSecrets(
     parsed: ParsedWebhook,
     request: WebhookRequest,
     endpoint: string,
-  ): Promise<readonly Secret[]> {
+  ): readonly Secret[] | Promise<readonly Secret[]> {
     const context: SecretContext = {
       endpoint,
       scheme: this.scheme.name,
@@ -189,22 +192,21 @@ export class WebhookVerifier {
       params: request.params ?? {},
       headers: request.headers,
     };
-    let secrets: readonly Secret[];
+    let resolved;
     try {
-      const resolved = this.resolver.resolve(context);
-      secrets = toSecretList(resolved instanceof Promise ? await resolved : resolved);
+      resolved = this.resolver.resolve(context);
     } catch (error) {
-      throw new WebhookVerificationError('secret_resolver_failed', 'The secret resolver failed.', {
-        cause: error,
-      });
+      throw resolverFailed(error);
     }
-    if (secrets.length === 0) {
-      throw new WebhookVerificationError(
-        'unknown_endpoint',
-        `No secret is configured for endpoint ${endpoint}.`,
+    if (resolved instanceof Promise) {
+      return resolved.then(
+        (value) => secretsFor(value, endpoint),
+        (error: unknown) => {
+          throw resolverFailed(error);
+        },
       );
     }
-    return secrets;
+    return secretsFor(resolved, endpoint);
   }
 
   /** Tries every key (rotation) without stopping at the first match. */
@@ -294,6 +296,26 @@ export class WebhookVerifier {
     if (parsed.timestamp === undefined || tolerance === undefined || tolerance <= 0) return window;
     return Math.max(window, parsed.timestamp + tolerance - now + 1_000);
   }
+}
+
+const resolverFailed = (error: unknown) =>
+  new WebhookVerificationError('secret_resolver_failed', 'The secret resolver failed.', { cause: error });
+
+/** The resolver's answer as a list; none at all is an unknown endpoint (fail closed). */
+function secretsFor(resolved: ResolvedSecrets, endpoint: string): readonly Secret[] {
+  let secrets: readonly Secret[];
+  try {
+    secrets = toSecretList(resolved);
+  } catch (error) {
+    throw resolverFailed(error);
+  }
+  if (secrets.length === 0) {
+    throw new WebhookVerificationError(
+      'unknown_endpoint',
+      `No secret is configured for endpoint ${endpoint}.`,
+    );
+  }
+  return secrets;
 }
 
 /**

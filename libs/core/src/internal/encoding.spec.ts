@@ -1,0 +1,75 @@
+import { decodeBase64, decodeHex } from './encoding.js';
+
+// The rules as regular expressions: the decoders must accept exactly these strings.
+const STRICT_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const STRICT_HEX = /^[0-9a-fA-F]*$/;
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const JUNK = '=-_ .\n\0é€gG';
+
+/** Mostly valid strings over `alphabet`, with junk and padding dropped in at random places. */
+function randomString(length: number, alphabet: string, seed: { value: number }): string {
+  const next = () => (seed.value = (seed.value * 1_103_515_245 + 12_345) % 2 ** 31);
+  let text = '';
+  for (let index = 0; index < length; index++) {
+    const pick = next();
+    text += pick % 20 === 0 ? JUNK[pick % JUNK.length] : alphabet[pick % alphabet.length];
+  }
+  if (next() % 3 === 0) text = text.slice(0, Math.max(0, length - 1 - (next() % 2))).padEnd(length, '=');
+  return text;
+}
+
+describe('decodeBase64', () => {
+  it('decodes canonical base64 and padding', () => {
+    expect(decodeBase64('aGVsbG8=')?.toString()).toBe('hello');
+    expect(decodeBase64('aGk=')?.toString()).toBe('hi');
+    expect(decodeBase64('aGV5')?.toString()).toBe('hey');
+    expect(decodeBase64('')?.length).toBe(0);
+  });
+
+  it.each([
+    'aGVsbG8',
+    'aGVs bG8=',
+    'aGVs-G8=',
+    'aGVs_G8=',
+    'a===',
+    '====',
+    '=aGk',
+    'aG=k',
+    'aGVsbG8=\n',
+    'aGVsbG€=',
+  ])('refuses %j', (value) => {
+    expect(decodeBase64(value)).toBeUndefined();
+  });
+
+  it('accepts exactly what the strict rule accepts, over 20,000 random strings', () => {
+    const seed = { value: 7 };
+    let accepted = 0;
+    for (let round = 0; round < 20_000; round++) {
+      const value = randomString(round % 2 === 0 ? 44 : round % 13, BASE64_ALPHABET, seed);
+      const expected = value.length % 4 === 0 && STRICT_BASE64.test(value);
+      accepted += expected ? 1 : 0;
+      expect(decodeBase64(value) !== undefined, value).toBe(expected);
+    }
+    // Both sides of the rule are exercised.
+    expect(accepted).toBeGreaterThan(1_000);
+    expect(accepted).toBeLessThan(18_000);
+  });
+});
+
+describe('decodeHex', () => {
+  it('decodes either case and refuses odd lengths and junk', () => {
+    expect(decodeHex('DEADbeef')).toEqual(Buffer.from([0xde, 0xad, 0xbe, 0xef]));
+    expect(decodeHex('abc')).toBeUndefined();
+    expect(decodeHex('zz')).toBeUndefined();
+    expect(decodeHex('ab cd')).toBeUndefined();
+  });
+
+  it('accepts exactly what the strict rule accepts, over 20,000 random strings', () => {
+    const seed = { value: 11 };
+    for (let round = 0; round < 20_000; round++) {
+      const value = randomString(round % 9, '0123456789abcdefABCDEF', seed);
+      const expected = value.length % 2 === 0 && STRICT_HEX.test(value);
+      expect(decodeHex(value) !== undefined, value).toBe(expected);
+    }
+  });
+});
