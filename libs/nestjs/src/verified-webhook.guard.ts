@@ -29,8 +29,15 @@ type WebhookHttpRequest = RequestWithRawBody & {
 
 /** Express's response is Node's ServerResponse; Fastify's reply wraps it in `raw`. */
 interface WebhookHttpResponse {
-  once?(event: 'close', listener: () => void): unknown;
-  raw?: { once(event: 'close', listener: () => void): unknown };
+  on?(event: 'close', listener: () => void): unknown;
+  raw?: NodeResponse;
+  [WEBHOOK_STATE]?: WebhookRequestState;
+}
+
+/** Node's ServerResponse, carrying the request's state for the shared close listener. */
+interface NodeResponse {
+  on(event: 'close', listener: () => void): unknown;
+  [WEBHOOK_STATE]?: WebhookRequestState;
 }
 
 /**
@@ -73,7 +80,7 @@ export class VerifiedWebhookGuard implements CanActivate {
         method: request.method,
         url: this.getPublicUrl(request),
         // Only handshakes read the query, and Express 5 re-parses it on every access.
-        query: handshakeQuery(route.verifier.scheme, request.query),
+        query: handshakeQuery(route.verifier.scheme, request),
       });
       stopTimer();
     } catch (error) {
@@ -104,9 +111,8 @@ export class VerifiedWebhookGuard implements CanActivate {
         // A later guard or pipe may refuse the request before the interceptor runs: free the claim then.
         // Node's ServerResponse: Express hands it over as is, Fastify's reply wraps it in `raw`.
         const raw = response.raw ?? response;
-        raw.once?.('close', () => {
-          if (!state.handled) state.claim?.release().catch(() => undefined);
-        });
+        raw[WEBHOOK_STATE] = state;
+        raw.on?.('close', releaseUnhandledClaim);
       }
       return true;
     }
@@ -172,6 +178,12 @@ export class VerifiedWebhookGuard implements CanActivate {
     }
     return new HttpException(refusal.body, refusal.status, { cause: refusal.failure });
   }
+}
+
+/** One function for every response (no closure per delivery): 'close' fires once per response. */
+function releaseUnhandledClaim(this: NodeResponse): void {
+  const state = this[WEBHOOK_STATE];
+  if (state && !state.handled) state.claim?.release().catch(() => undefined);
 }
 
 /** Thrown after a handshake reply went out, to stop the pipeline; nothing more is written. */

@@ -98,7 +98,7 @@ export function verifiedWebhook(
         tenant: options.tenantParam === undefined ? undefined : params[options.tenantParam],
         method: req.method,
         url: options.publicBaseUrl ? publicUrl(options.publicBaseUrl, req.originalUrl ?? req.url) : undefined,
-        query: handshakeQuery(verifier.scheme, req.query),
+        query: handshakeQuery(verifier.scheme, req),
       });
     } catch (error) {
       refuse(res, error, verifier.endpoint, options, logger);

@@ -2,7 +2,7 @@ import { WebhookVerificationError } from '../errors/webhook-verification.error.j
 import type { WebhookHeaders } from '../internal/headers.js';
 import { DEFAULT_MAX_HEADER_LENGTH } from '../internal/headers.js';
 import { replayKey, signedContentReplayId } from '../replay/replay-key.js';
-import type { ReplayStore } from '../replay/replay-store.interface.js';
+import type { ClaimResult, ReplayStore } from '../replay/replay-store.interface.js';
 import type {
   AnyWebhookScheme,
   HandshakeReply,
@@ -159,7 +159,14 @@ export class WebhookVerifier {
       this.scheme.replayId?.(parsed, request.rawBody) ??
       defaultReplayId(this.scheme, parsed, request.rawBody);
     const key = replayKey({ prefix: replay.keyPrefix, endpoint, tenant: request.tenant, replayId });
-    return await this.claim(replay, key, event, parsed, now);
+    // Awaited here rather than in a helper: one async frame less on every accepted delivery.
+    let result: ClaimResult;
+    try {
+      result = await replay.store.claim(key, replay.leaseMs ?? DEFAULT_LEASE_MS);
+    } catch (error) {
+      return this.storeUnavailable(replay, event, error);
+    }
+    return this.claimed(result, replay, key, event, parsed, now);
   }
 
   private checkFreshness(parsed: ParsedWebhook, now: number): void {
@@ -246,35 +253,38 @@ export class WebhookVerifier {
     return new VerifiedDelivery(this.scheme, parsed, request, endpoint);
   }
 
-  private async claim(
+  private storeUnavailable(
+    replay: ReplayOptions,
+    event: VerifiedWebhook,
+    error: unknown,
+  ): VerificationOutcome {
+    if (!replay.failOpen) {
+      throw new WebhookVerificationError('replay_store_unavailable', 'The replay store is unreachable.', {
+        cause: error,
+      });
+    }
+    this.options.onWarning?.(
+      'Replay store unreachable; processing without replay protection (failOpen).',
+      error,
+    );
+    return { kind: 'new', duplicate: false, event, claim: undefined };
+  }
+
+  private claimed(
+    result: ClaimResult,
     replay: ReplayOptions,
     key: string,
     event: VerifiedWebhook,
     parsed: ParsedWebhook,
     now: number,
-  ): Promise<VerificationOutcome> {
-    const store = replay.store;
-    let result;
-    try {
-      result = await store.claim(key, replay.leaseMs ?? DEFAULT_LEASE_MS);
-    } catch (error) {
-      if (replay.failOpen) {
-        this.options.onWarning?.(
-          'Replay store unreachable; processing without replay protection (failOpen).',
-          error,
-        );
-        return { kind: 'new', duplicate: false, event, claim: undefined };
-      }
-      throw new WebhookVerificationError('replay_store_unavailable', 'The replay store is unreachable.', {
-        cause: error,
-      });
-    }
+  ): VerificationOutcome {
     if (result.state === 'done') return { kind: 'duplicate', duplicate: true, event, claim: undefined };
     if (result.state === 'in_flight') {
       throw new WebhookVerificationError('replay_in_flight', 'This delivery is being processed.', {
         retryAfterMs: result.retryAfterMs,
       });
     }
+    const store = replay.store;
     const ttlMs = this.replayTtl(replay, parsed, now);
     const token = result.token;
     return {
