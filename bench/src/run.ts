@@ -157,7 +157,7 @@ class DeliveryPool {
 }
 
 /** Upper bounds of what the fastest variant can take per second, to size each pool. */
-const POOL_RATE: Record<string, number> = { '1 KB': 16_000, '64 KB': 4_000, '1 MB': 400 };
+const POOL_RATE: Record<string, number> = { '1 KB': 16_000, '64 KB': 6_000, '1 MB': 500 };
 
 function load(url: string, pool: DeliveryPool, body: Buffer, seconds: number) {
   return autocannon({
