@@ -117,17 +117,14 @@ export function verifiedWebhook(
     if (req.body === undefined) req.body = event.payload;
     const claim = outcome.claim;
     if (claim) {
-      let settled = false;
-      const settle = (done: boolean) => {
-        if (settled) return;
-        settled = true;
+      // A connection closed before the answer finished keeps its claim: the handler may still be
+      // running, so freeing it could let a retry run concurrently. The lease frees it instead.
+      res.once('finish', () => {
+        const done = res.statusCode >= 200 && res.statusCode < 300;
         (done ? claim.complete() : claim.release()).catch((error: unknown) =>
           logger.warn(`verified-webhooks: could not settle a delivery's claim: ${String(error)}`),
         );
-      };
-      // A connection closed before the answer finished keeps its claim: the handler may still be
-      // running, so freeing it could let a retry run concurrently. The lease frees it instead.
-      res.once('finish', () => settle(res.statusCode >= 200 && res.statusCode < 300));
+      });
     }
     next();
   };

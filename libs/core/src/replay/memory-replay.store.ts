@@ -34,6 +34,7 @@ export class MemoryReplayStore implements ReplayStore {
   private readonly timer: NodeJS.Timeout;
   private claimCounter = 0;
   private evictionReported = false;
+  /** When the last full sweep ran, in ms since `epoch` like the expiries. */
   private lastSweepAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: MemoryReplayStoreOptions = {}) {
@@ -88,8 +89,8 @@ export class MemoryReplayStore implements ReplayStore {
 
   /** Drops expired entries; runs on a timer and when the cap is reached. */
   sweep(now = this.now()): void {
-    this.lastSweepAt = now;
     const elapsed = now - this.epoch;
+    this.lastSweepAt = elapsed;
     for (const [key, expiresAt] of this.expiries) {
       if (expiresAt <= elapsed) this.forget(key);
     }
@@ -119,7 +120,7 @@ export class MemoryReplayStore implements ReplayStore {
     this.expiries.delete(key);
     if (this.expiries.size >= this.maxEntries) {
       // A full sweep is O(entries): at most once a second, or a full store would rescan on every claim.
-      if (now + this.epoch - this.lastSweepAt >= FULL_SWEEP_INTERVAL_MS) this.sweep(now + this.epoch);
+      if (now - this.lastSweepAt >= FULL_SWEEP_INTERVAL_MS) this.sweep(now + this.epoch);
       let evicted = 0;
       for (const [oldest, oldestExpiry] of this.expiries) {
         if (this.expiries.size < this.maxEntries) break;

@@ -39,10 +39,9 @@ export interface RedisReplayStoreOptions {
 }
 
 type RedisClient = Redis | Cluster;
-type Command = [name: string, ...args: string[]];
-
 interface Queued {
-  readonly command: Command;
+  readonly name: string;
+  readonly args: string[];
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -105,11 +104,11 @@ export class RedisReplayStore implements ReplayStore {
   private async claimOnce(key: string, token: string, leaseMs: string): Promise<ClaimResult> {
     if (!this.scriptClaims) {
       try {
-        const previous = await this.send(['set', key, token, 'PX', leaseMs, 'NX', 'GET']);
+        const previous = await this.send('set', [key, token, 'PX', leaseMs, 'NX', 'GET']);
         if (previous === null) return { state: 'claimed', token };
         if (previous === DONE) return { state: 'done' };
         // Held by another request: how long is only needed for Retry-After, off the hot path.
-        const ttl = await this.send(['pttl', key]);
+        const ttl = await this.send('pttl', [key]);
         return { state: 'in_flight', retryAfterMs: Math.max(Number(ttl), 0) };
       } catch (error) {
         // Redis < 7 refuses NX together with GET: claim with the script from now on.
@@ -128,7 +127,7 @@ export class RedisReplayStore implements ReplayStore {
 
   async complete(key: string, ttlMs: number): Promise<void> {
     this.assertConnected();
-    await this.withTimeout(this.send(['set', key, DONE, 'PX', String(Math.ceil(ttlMs))]));
+    await this.withTimeout(this.send('set', [key, DONE, 'PX', String(Math.ceil(ttlMs))]));
   }
 
   async release(key: string, token: string): Promise<void> {
@@ -148,22 +147,22 @@ export class RedisReplayStore implements ReplayStore {
   /** EVALSHA, loading the script on the first NOSCRIPT (after a restart or failover). */
   private async script(sha: string, source: string, key: string, ...args: string[]): Promise<unknown> {
     try {
-      return await this.send(['evalsha', sha, '1', key, ...args]);
+      return await this.send('evalsha', [sha, '1', key, ...args]);
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-        return this.send(['eval', source, '1', key, ...args]);
+        return this.send('eval', [source, '1', key, ...args]);
       }
       throw error;
     }
   }
 
   /** One command; on a single Redis it joins this event-loop turn's pipeline. */
-  private send(command: Command): Promise<unknown> {
+  private send(name: string, args: string[]): Promise<unknown> {
     // A Cluster pipeline must stay within one node's slots: send each command on its own there.
-    if (this.client.isCluster) return this.client.call(command[0], command.slice(1));
+    if (this.client.isCluster) return this.client.call(name, args);
     return new Promise((resolve, reject) => {
       if (this.queue.length === 0) setImmediate(this.flush);
-      this.queue.push({ command, resolve, reject });
+      this.queue.push({ name, args, resolve, reject });
     });
   }
 
@@ -171,7 +170,7 @@ export class RedisReplayStore implements ReplayStore {
     const batch = this.queue;
     this.queue = [];
     const pipeline = this.client.pipeline();
-    for (const { command } of batch) pipeline.call(command[0], command.slice(1));
+    for (const { name, args } of batch) pipeline.call(name, args);
     pipeline.exec().then(
       (replies) => {
         batch.forEach((queued, index) => {
