@@ -1,7 +1,7 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { HttpException, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { HandshakeReply, RequestWithRawBody } from '@verified-webhooks/core';
+import type { HandshakeReply, RequestWithRawBody, VerificationOutcome } from '@verified-webhooks/core';
 import {
   describeRefusal,
   handshakeQuery,
@@ -55,7 +55,11 @@ export class VerifiedWebhookGuard implements CanActivate {
     @Optional() protected readonly metrics: WebhookMetrics = WebhookMetrics.disabled,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /**
+   * Synchronous when nothing waits (body kept by the platform, synchronous secret resolver, memory
+   * store): Nest then moves on without a promise, on every accepted delivery.
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const route = this.verifiers.forRoute(context.getClass(), context.getHandler());
     if (!route) return true;
     // isWebhookRoute() tells the app's own guards to step aside, so a webhook route never lets a
@@ -64,14 +68,32 @@ export class VerifiedWebhookGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<WebhookHttpRequest>();
     const response = http.getResponse<WebhookHttpResponse>();
-    const { scheme, endpoint } = route.verifier;
-    let outcome;
-    let stopTimer: (() => void) | undefined;
+    let body: Buffer | Promise<Buffer>;
     try {
-      const kept = this.getRawBody(request, route);
-      const rawBody = Buffer.isBuffer(kept) ? kept : await kept;
-      stopTimer = this.metrics.startVerification(scheme.name);
-      outcome = await route.verifier.verify({
+      body = this.getRawBody(request, route);
+    } catch (error) {
+      throw this.refuse(error, route, response);
+    }
+    if (Buffer.isBuffer(body)) return this.verify(body, request, response, route);
+    return body.then(
+      (rawBody) => this.verify(rawBody, request, response, route),
+      (error: unknown) => {
+        throw this.refuse(error, route, response);
+      },
+    );
+  }
+
+  /** DESIGN §2 steps 3–7 over the raw bytes, then the outcome handed on (or the refusal thrown). */
+  private verify(
+    rawBody: Buffer,
+    request: WebhookHttpRequest,
+    response: WebhookHttpResponse,
+    route: RouteVerifier,
+  ): boolean | Promise<boolean> {
+    const stopTimer = this.metrics.startVerification(route.verifier.scheme.name);
+    let outcome: VerificationOutcome | Promise<VerificationOutcome>;
+    try {
+      outcome = route.verifier.verifyNow({
         // Express hands over Node's message; Fastify's request keeps it in `raw`.
         headers: headersWithRepeats(request.raw ?? request),
         rawBody,
@@ -82,40 +104,63 @@ export class VerifiedWebhookGuard implements CanActivate {
         // Only handshakes read the query, and Express 5 re-parses it on every access.
         query: handshakeQuery(route.verifier.scheme, request),
       });
-      stopTimer();
     } catch (error) {
-      stopTimer?.();
-      const exception = this.toHttpException(error, route, response);
-      this.metrics.delivery(scheme.name, endpoint, reasonOf(exception));
-      throw exception;
+      stopTimer();
+      throw this.refuse(error, route, response);
     }
-    this.metrics.delivery(
-      scheme.name,
-      endpoint,
-      outcome.kind === 'handshake' ? 'handshake' : outcome.duplicate ? 'duplicate' : 'accepted',
-    );
+    if (outcome instanceof Promise) {
+      return outcome.then(
+        (settled) => {
+          stopTimer();
+          return this.admit(settled, request, response, route);
+        },
+        (error: unknown) => {
+          stopTimer();
+          throw this.refuse(error, route, response);
+        },
+      );
+    }
+    stopTimer();
+    return this.admit(outcome, request, response, route);
+  }
+
+  /** Answers a handshake, or hands the verified delivery and its claim on to the interceptor. */
+  private admit(
+    outcome: VerificationOutcome,
+    request: WebhookHttpRequest,
+    response: WebhookHttpResponse,
+    route: RouteVerifier,
+  ): boolean {
+    const { scheme, endpoint } = route.verifier;
     if (outcome.kind === 'handshake') {
+      this.metrics.delivery(scheme.name, endpoint, 'handshake');
       this.sendHandshake(response, outcome.reply);
       // The reply is sent; Nest's exception filter only ends a response whose headers went out.
       throw new WebhookHandshakeAnswered(outcome.reply.status);
     }
-    {
-      const state: WebhookRequestState = {
-        event: outcome.event,
-        duplicate: outcome.duplicate,
-        claim: outcome.claim,
-        handled: false,
-      };
-      request[WEBHOOK_STATE] = state;
-      if (state.claim) {
-        // A later guard or pipe may refuse the request before the interceptor runs: free the claim then.
-        // Node's ServerResponse: Express hands it over as is, Fastify's reply wraps it in `raw`.
-        const raw = response.raw ?? response;
-        raw[WEBHOOK_STATE] = state;
-        raw.on?.('close', releaseUnhandledClaim);
-      }
-      return true;
+    this.metrics.delivery(scheme.name, endpoint, outcome.duplicate ? 'duplicate' : 'accepted');
+    const state: WebhookRequestState = {
+      event: outcome.event,
+      duplicate: outcome.duplicate,
+      claim: outcome.claim,
+      handled: false,
+    };
+    request[WEBHOOK_STATE] = state;
+    if (state.claim) {
+      // A later guard or pipe may refuse the request before the interceptor runs: free the claim then.
+      // Node's ServerResponse: Express hands it over as is, Fastify's reply wraps it in `raw`.
+      const raw = response.raw ?? response;
+      raw[WEBHOOK_STATE] = state;
+      raw.on?.('close', releaseUnhandledClaim);
     }
+    return true;
+  }
+
+  /** The refusal as the HttpException Nest answers with, counted by its reason. */
+  private refuse(error: unknown, route: RouteVerifier, response: WebhookHttpResponse): HttpException {
+    const exception = this.toHttpException(error, route, response);
+    this.metrics.delivery(route.verifier.scheme.name, route.verifier.endpoint, reasonOf(exception));
+    return exception;
   }
 
   /**

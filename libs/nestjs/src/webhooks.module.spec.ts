@@ -18,6 +18,7 @@ import request from 'supertest';
 import { RedisServer } from '../../../test/support/redis-server.js';
 import { isWebhookRoute } from './is-webhook-route.js';
 import { VerifiedWebhook } from './verified-webhook.decorator.js';
+import { VerifiedWebhookGuard } from './verified-webhook.guard.js';
 import { WebhookEvent } from './webhook-event.decorator.js';
 import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { WebhooksModule } from './webhooks.module.js';
@@ -285,6 +286,34 @@ describe('WebhooksModule', () => {
       403,
     );
     await vi.waitFor(() => expect(store.size).toBe(0));
+  });
+
+  it('lets a delivery through without a promise when nothing waits (kept body, static secret, memory store)', async () => {
+    const canActivate = vi.spyOn(VerifiedWebhookGuard.prototype, 'canActivate');
+    app = await boot({ secrets: SECRET });
+    const { headers, body } = delivery();
+    expect((await request(app.getHttpServer()).post('/hooks/standard').set(headers).send(body)).status).toBe(
+      201,
+    );
+    expect(canActivate.mock.results).toEqual([{ type: 'return', value: true }]);
+  });
+
+  it('waits for an asynchronous store, and refuses a duplicate the same way', async () => {
+    const canActivate = vi.spyOn(VerifiedWebhookGuard.prototype, 'canActivate');
+    const memory = new MemoryReplayStore();
+    // A store without claimNow, as every store that does I/O (Redis) is.
+    const asyncStore: ReplayStore = {
+      claim: (key, leaseMs) => memory.claim(key, leaseMs),
+      complete: (key, ttlMs) => memory.complete(key, ttlMs),
+      release: (key, token) => memory.release(key, token),
+    };
+    app = await boot({ secrets: SECRET, replayStore: asyncStore });
+    const { headers, body } = delivery();
+    const post = () => request(app!.getHttpServer()).post('/hooks/standard').set(headers).send(body);
+    expect((await post()).status).toBe(201);
+    expect((await post()).body).toEqual({ duplicate: true });
+    expect(canActivate.mock.results[0]!.value).toBeInstanceOf(Promise);
+    await memory.close();
   });
 
   describe('with the store unreachable', () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { MemoryReplayStore } from './memory-replay.store.js';
 
 describe('MemoryReplayStore', () => {
@@ -61,6 +62,26 @@ describe('MemoryReplayStore', () => {
     await small.close();
   });
 
+  it('counts a completed delivery as written when it completed, for the eviction order', async () => {
+    const small = new MemoryReplayStore({ maxEntries: 3, now: clock });
+    // The first eviction sweeps; the next ones, within the same second, go by the write order alone.
+    for (const key of ['a', 'b', 'c', 'd']) await small.claim(key, 60_000);
+    await small.complete('b', 300_000);
+    await small.claim('e', 60_000);
+    expect((await small.claim('b', 60_000)).state).toBe('done');
+    expect((await small.claim('c', 60_000)).state).toBe('claimed');
+    await small.close();
+  });
+
+  it('keeps an entry written once while another key is written many times', async () => {
+    await store.claim('once', 60_000);
+    await store.complete('once', 300_000);
+    for (let round = 0; round < 1_000; round++) await store.complete('often', 300_000);
+    store.sweep();
+    expect(await store.claim('once', 60_000)).toEqual({ state: 'done' });
+    expect(store.size).toBe(2);
+  });
+
   it('when full, rescans for expired entries at most once a second, not on every claim', async () => {
     const full = new MemoryReplayStore({ maxEntries: 3, now: clock });
     const sweep = vi.spyOn(full, 'sweep');
@@ -76,5 +97,129 @@ describe('MemoryReplayStore', () => {
   it('gives exactly one claim to many concurrent callers', async () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => store.claim('same', 60_000)));
     expect(results.filter((result) => result.state === 'claimed')).toHaveLength(1);
+  });
+});
+
+/** The store's rules without a cap, in a Map: what every answer must agree with. */
+class ReferenceStore {
+  readonly entries = new Map<string, { expiresAt: number; counter: number }>();
+
+  answer(key: string, now: number) {
+    const entry = this.entries.get(key);
+    if (!entry || entry.expiresAt <= now) return undefined;
+    return entry.counter > 0
+      ? { state: 'in_flight' as const, retryAfterMs: entry.expiresAt - now }
+      : { state: 'done' as const };
+  }
+}
+
+type Operation =
+  | { op: 'claim'; key: number; ms: number }
+  | { op: 'complete'; key: number; ms: number }
+  | { op: 'release'; key: number; own: boolean }
+  | { op: 'wait'; ms: number }
+  | { op: 'sweep' };
+
+const operation = (keys: number): fc.Arbitrary<Operation> =>
+  fc.oneof(
+    fc.record({
+      op: fc.constant('claim' as const),
+      key: fc.nat(keys - 1),
+      ms: fc.integer({ min: 1, max: 5_000 }),
+    }),
+    fc.record({
+      op: fc.constant('complete' as const),
+      key: fc.nat(keys - 1),
+      ms: fc.integer({ min: 1, max: 5_000 }),
+    }),
+    fc.record({ op: fc.constant('release' as const), key: fc.nat(keys - 1), own: fc.boolean() }),
+    fc.record({ op: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 3_000 }) }),
+    fc.constant({ op: 'sweep' as const }),
+  );
+
+/**
+ * Runs the operations on a store and on the reference. A capped store may have forgotten a key
+ * (eviction): it may then claim what the reference holds, but it never answers "done" or "in
+ * flight" for anything the reference would not answer the same way.
+ */
+async function agreesWithReference(
+  operations: Operation[],
+  { maxEntries, mayForget }: { maxEntries: number; mayForget: boolean },
+): Promise<void> {
+  let now = 0;
+  const store = new MemoryReplayStore({ maxEntries, now: () => now });
+  const reference = new ReferenceStore();
+  const tokens = new Map<string, { token: string; counter: number }>();
+  let counter = 0;
+  try {
+    for (const step of operations) {
+      if (step.op === 'wait') now += step.ms;
+      else if (step.op === 'sweep') store.sweep();
+      else {
+        const key = `vw:{key-${step.key}}`;
+        if (step.op === 'claim') {
+          const result = await store.claim(key, step.ms);
+          const expected = reference.answer(key, now);
+          if (result.state === 'claimed') {
+            if (expected && maxEntries >= 1_000)
+              throw new Error(`claimed ${key}, expected ${expected.state}`);
+            counter++;
+            reference.entries.set(key, { expiresAt: now + step.ms, counter });
+            tokens.set(key, { token: result.token, counter });
+          } else {
+            expect(result).toEqual(expected);
+          }
+        } else if (step.op === 'complete') {
+          await store.complete(key, step.ms);
+          reference.entries.set(key, { expiresAt: now + step.ms, counter: 0 });
+        } else {
+          const owned = tokens.get(key);
+          await store.release(key, step.own && owned ? owned.token : 'not-a-token');
+          const entry = reference.entries.get(key);
+          if (step.own && owned && entry && entry.counter === owned.counter) reference.entries.delete(key);
+        }
+      }
+      expect(store.size).toBeLessThanOrEqual(maxEntries);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+describe('MemoryReplayStore against a reference', () => {
+  it('answers every claim as an uncapped Map would, through growth, tombstones and rebuilds', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation(40), { maxLength: 400 }), (operations) =>
+        agreesWithReference(operations, { maxEntries: 1_000, mayForget: false }),
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('when capped, stays within its bound and never answers a duplicate the reference would not', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation(30), { maxLength: 400 }), (operations) =>
+        agreesWithReference(operations, { maxEntries: 5, mayForget: true }),
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('holds 100,000 deliveries, each answered done, then forgets them all when they expire', async () => {
+    let now = 0;
+    const store = new MemoryReplayStore({ now: () => now });
+    for (let index = 0; index < 100_000; index++) {
+      await store.claim(`vw:{${index}}`, 60_000);
+      await store.complete(`vw:{${index}}`, 300_000);
+    }
+    expect(store.size).toBe(100_000);
+    for (let index = 0; index < 100_000; index += 997) {
+      expect(await store.claim(`vw:{${index}}`, 60_000)).toEqual({ state: 'done' });
+    }
+    now += 300_000;
+    store.sweep();
+    expect(store.size).toBe(0);
+    expect((await store.claim('vw:{0}', 60_000)).state).toBe('claimed');
+    await store.close();
   });
 });

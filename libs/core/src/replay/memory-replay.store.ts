@@ -1,8 +1,9 @@
 import type { ClaimResult, ReplayStore } from './replay-store.interface.js';
+import { FingerprintTable } from './fingerprint-table.js';
 import { newClaimToken } from './replay-key.js';
 
 export interface MemoryReplayStoreOptions {
-  /** Upper bound on remembered deliveries. Default 100,000 (tens of MB at most). */
+  /** Upper bound on remembered deliveries. Default 100,000 (about 14 MB at most). */
   maxEntries?: number;
   /** How often expired entries are swept. Default 30 s. */
   sweepIntervalMs?: number;
@@ -19,15 +20,13 @@ const FULL_SWEEP_INTERVAL_MS = 1_000;
  * entries are forgotten first (size `maxEntries` above your peak deliveries per replay window).
  * Use RedisReplayStore as soon as two processes serve the same endpoint.
  *
- * Each delivery costs its key and two numbers (its expiry in ms since the store was created, and a
- * claim counter while in flight) in two maps: no object per entry, so tens of thousands of entries do
- * not weigh on every garbage collection.
+ * Entries live in typed arrays under a 128-bit digest of their key (see FingerprintTable): no
+ * object or string per delivery, so 100,000 remembered deliveries do not weigh on the garbage
+ * collector, and the memory is bounded (about 14 MB at the default cap).
  */
 export class MemoryReplayStore implements ReplayStore {
-  /** Key → expiry (ms since `epoch`), oldest first: the eviction order. */
-  private readonly expiries = new Map<string, number>();
-  /** Key → claim counter, while a claim is in flight; a key with an expiry but no claim is done. */
-  private readonly claims = new Map<string, number>();
+  /** Expiry (ms since `epoch`) and claim counter (0 once done) per key, oldest written first. */
+  private readonly entries: FingerprintTable;
   private readonly maxEntries: number;
   private readonly now: () => number;
   private readonly epoch: number;
@@ -39,6 +38,7 @@ export class MemoryReplayStore implements ReplayStore {
 
   constructor(private readonly options: MemoryReplayStoreOptions = {}) {
     this.maxEntries = options.maxEntries ?? 100_000;
+    this.entries = new FingerprintTable(this.maxEntries);
     this.now = options.now ?? Date.now;
     this.epoch = this.now();
     this.timer = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 30_000);
@@ -46,33 +46,41 @@ export class MemoryReplayStore implements ReplayStore {
   }
 
   get size(): number {
-    return this.expiries.size;
+    return this.entries.size;
   }
 
   claim(key: string, leaseMs: number): Promise<ClaimResult> {
+    return Promise.resolve(this.claimNow(key, leaseMs));
+  }
+
+  claimNow(key: string, leaseMs: number): ClaimResult {
     const now = this.elapsed();
-    const expiresAt = this.liveExpiry(key, now);
-    if (expiresAt !== undefined) {
-      return Promise.resolve(
-        this.claims.has(key) ? { state: 'in_flight', retryAfterMs: expiresAt - now } : { state: 'done' },
-      );
+    const slot = this.entries.lookup(key);
+    if (slot >= 0) {
+      const expiresAt = this.entries.expiryAt(slot);
+      if (expiresAt > now) {
+        return this.entries.counterAt(slot) > 0
+          ? { state: 'in_flight', retryAfterMs: expiresAt - now }
+          : { state: 'done' };
+      }
     }
     const counter = ++this.claimCounter;
-    this.claims.set(key, counter);
-    this.setExpiry(key, now + leaseMs, now);
-    return Promise.resolve({ state: 'claimed', token: `${TOKEN_PREFIX}${counter}` });
+    this.write(slot, now + leaseMs, counter, now);
+    return { state: 'claimed', token: `${TOKEN_PREFIX}${counter}` };
   }
 
   complete(key: string, ttlMs: number): Promise<void> {
     const now = this.elapsed();
-    this.claims.delete(key);
-    this.setExpiry(key, now + ttlMs, now);
+    this.write(this.entries.lookup(key), now + ttlMs, 0, now);
     return Promise.resolve();
   }
 
   release(key: string, token: string): Promise<void> {
-    const counter = this.claims.get(key);
-    if (counter !== undefined && token === `${TOKEN_PREFIX}${counter}`) this.forget(key);
+    const slot = this.entries.lookup(key);
+    if (slot >= 0) {
+      const counter = this.entries.counterAt(slot);
+      if (counter > 0 && token === `${TOKEN_PREFIX}${counter}`) this.entries.remove(slot);
+    }
     return Promise.resolve();
   }
 
@@ -82,8 +90,7 @@ export class MemoryReplayStore implements ReplayStore {
 
   close(): Promise<void> {
     clearInterval(this.timer);
-    this.expiries.clear();
-    this.claims.clear();
+    this.entries.clear();
     return Promise.resolve();
   }
 
@@ -91,48 +98,28 @@ export class MemoryReplayStore implements ReplayStore {
   sweep(now = this.now()): void {
     const elapsed = now - this.epoch;
     this.lastSweepAt = elapsed;
-    for (const [key, expiresAt] of this.expiries) {
-      if (expiresAt <= elapsed) this.forget(key);
-    }
+    this.entries.rebuild(elapsed);
   }
 
   private elapsed(): number {
     return this.now() - this.epoch;
   }
 
-  private forget(key: string): void {
-    this.expiries.delete(key);
-    this.claims.delete(key);
-  }
-
-  /** The key's expiry if it is still live; an expired entry is dropped on the way. */
-  private liveExpiry(key: string, now: number): number | undefined {
-    const expiresAt = this.expiries.get(key);
-    if (expiresAt !== undefined && expiresAt <= now) {
-      this.forget(key);
-      return undefined;
-    }
-    return expiresAt;
-  }
-
-  private setExpiry(key: string, expiresAt: number, now: number): void {
-    // Re-insert so Map order stays oldest-first for eviction.
-    this.expiries.delete(key);
-    if (this.expiries.size >= this.maxEntries) {
+  /** Writes the key just looked up (found at `slot`, or -1), making room first when it is new. */
+  private write(slot: number, expiresAt: number, counter: number, now: number): void {
+    if (slot < 0 && this.entries.size >= this.maxEntries) {
       // A full sweep is O(entries): at most once a second, or a full store would rescan on every claim.
       if (now - this.lastSweepAt >= FULL_SWEEP_INTERVAL_MS) this.sweep(now + this.epoch);
       let evicted = 0;
-      for (const [oldest, oldestExpiry] of this.expiries) {
-        if (this.expiries.size < this.maxEntries) break;
-        this.forget(oldest);
-        if (oldestExpiry > now) evicted++;
+      while (this.entries.size >= this.maxEntries) {
+        if (this.entries.evictOldest(now)) evicted++;
       }
       if (evicted > 0 && !this.evictionReported) {
         this.evictionReported = true;
         this.options.onEvict?.(evicted);
       }
     }
-    this.expiries.set(key, expiresAt);
+    this.entries.put(expiresAt, counter, now);
   }
 }
 

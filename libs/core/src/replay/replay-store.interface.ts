@@ -14,6 +14,11 @@ export interface ReplayStore {
    * sender's retry can claim it again.
    */
   claim(key: string, leaseMs: number): Promise<ClaimResult>;
+  /**
+   * The same as `claim`, answered at once by a store that needs no I/O (the memory store). The
+   * verifier prefers it, so a delivery passes the NestJS guard without waiting on a promise.
+   */
+  claimNow?(key: string, leaseMs: number): ClaimResult;
   /** Marks a claimed delivery processed; duplicates are answered 2xx for `ttlMs`. */
   complete(key: string, ttlMs: number): Promise<void>;
   /** Drops a claim so the sender's retry is processed. Does nothing unless `token` still owns the key. */

@@ -139,6 +139,71 @@ describe('WebhookVerifier', () => {
   });
 });
 
+describe('verifyNow', () => {
+  it('answers at once with a static secret and the memory store, and throws a refusal at once', async () => {
+    const store = new MemoryReplayStore();
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: { store }, clock: () => NOW });
+    const outcome = verifier.verifyNow(request({ id: 'msg_now' }));
+    expect(outcome).not.toBeInstanceOf(Promise);
+    expect(outcome).toMatchObject({ kind: 'new', claim: { key: expect.any(String) } });
+    expect(() => verifier.verifyNow(request({ id: 'msg_now' }))).toThrow(
+      expect.objectContaining({ reason: 'replay_in_flight' }),
+    );
+    expect(() => verifier.verifyNow(request({ secret: OLD_SECRET }))).toThrow(
+      expect.objectContaining({ reason: 'signature_mismatch' }),
+    );
+    await store.close();
+  });
+
+  it('answers with a promise when the resolver or the store is asynchronous', async () => {
+    const memory = new MemoryReplayStore();
+    const asyncStore: ReplayStore = {
+      claim: (key, leaseMs) => memory.claim(key, leaseMs),
+      complete: (key, ttlMs) => memory.complete(key, ttlMs),
+      release: (key, token) => memory.release(key, token),
+    };
+    const throughStore = new WebhookVerifier({
+      scheme,
+      secrets: SECRET,
+      replay: { store: asyncStore },
+      clock: () => NOW,
+    });
+    const stored = throughStore.verifyNow(request({ id: 'msg_async_store' }));
+    expect(stored).toBeInstanceOf(Promise);
+    expect(await stored).toMatchObject({ kind: 'new' });
+    const throughResolver = new WebhookVerifier({
+      scheme,
+      secrets: () => Promise.resolve(SECRET),
+      replay: false,
+      clock: () => NOW,
+    });
+    const resolved = throughResolver.verifyNow(request());
+    expect(resolved).toBeInstanceOf(Promise);
+    expect(await resolved).toMatchObject({ kind: 'new' });
+    await memory.close();
+  });
+
+  it('leaves verify() a function that rejects and never throws', async () => {
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: false, clock: () => NOW });
+    let answer: Promise<unknown> | undefined;
+    expect(() => (answer = verifier.verify(request({ secret: OLD_SECRET })))).not.toThrow();
+    expect(await reasonAndStatusOf(answer as never)).toBe('signature_mismatch/401');
+  });
+
+  it('answers 503 when a synchronous claim throws, as for a rejected one', async () => {
+    const store: ReplayStore = {
+      claim: () => Promise.reject(new Error('unused')),
+      claimNow: () => {
+        throw new Error('store broke');
+      },
+      complete: () => Promise.resolve(),
+      release: () => Promise.resolve(),
+    };
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: { store }, clock: () => NOW });
+    expect(await reasonAndStatusOf(verifier.verify(request()))).toBe('replay_store_unavailable/503');
+  });
+});
+
 describe('settling a claim', () => {
   it('retries a complete() that fails once, so a blip does not leave the delivery in flight', async () => {
     const store = new MemoryReplayStore();

@@ -124,12 +124,35 @@ export class WebhookVerifier {
     };
   }
 
-  /** Verifies a delivery and claims it; throws WebhookVerificationError when it must be refused. */
-  async verify(request: WebhookRequest): Promise<VerificationOutcome> {
+  /** Verifies a delivery and claims it; rejects with WebhookVerificationError when it must be refused. */
+  verify(request: WebhookRequest): Promise<VerificationOutcome> {
+    try {
+      return Promise.resolve(this.verifyNow(request));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /**
+   * `verify`, answered at once when nothing on the way waits (a synchronous secret resolver, a store
+   * with `claimNow`, no asynchronous handshake): the NestJS guard then lets a delivery through
+   * without a promise. Throws the WebhookVerificationError it would reject with otherwise.
+   */
+  verifyNow(request: WebhookRequest): VerificationOutcome | Promise<VerificationOutcome> {
     if (this.scheme.unsignedHandshake) {
-      const handshake = await this.scheme.unsignedHandshake(this.handshakeRequest(request));
+      const handshake = this.scheme.unsignedHandshake(this.handshakeRequest(request));
+      if (handshake instanceof Promise) {
+        return handshake.then((reply) =>
+          reply ? { kind: 'handshake', reply } : this.verifySignature(request),
+        );
+      }
       if (handshake) return { kind: 'handshake', reply: handshake };
     }
+    return this.verifySignature(request);
+  }
+
+  /** Steps 3–5: headers, freshness, secrets; then the signature and the claim. */
+  private verifySignature(request: WebhookRequest): VerificationOutcome | Promise<VerificationOutcome> {
     const parsed: ParsedWebhook = this.scheme.parse(request.headers, {
       limits: this.limits,
       rawBody: request.rawBody,
@@ -139,9 +162,21 @@ export class WebhookVerifier {
     const now = this.clock();
     this.checkFreshness(parsed, now);
     const endpoint = request.endpoint ?? this.endpoint;
-    // A synchronous resolver (static, map, env) is not awaited: one microtask less per delivery.
-    const resolving = this.resolveSecrets(parsed, request, endpoint);
-    const secrets = resolving instanceof Promise ? await resolving : resolving;
+    const secrets = this.resolveSecrets(parsed, request, endpoint);
+    if (secrets instanceof Promise) {
+      return secrets.then((resolved) => this.verifyWith(resolved, parsed, request, endpoint, now));
+    }
+    return this.verifyWith(secrets, parsed, request, endpoint, now);
+  }
+
+  /** Steps 6–7: any secret × any signature, then the replay claim. */
+  private verifyWith(
+    secrets: readonly Secret[],
+    parsed: ParsedWebhook,
+    request: WebhookRequest,
+    endpoint: string,
+    now: number,
+  ): VerificationOutcome | Promise<VerificationOutcome> {
     const keys = secrets.map((secret) => this.importKey(secret));
     if (!this.matchesAny(parsed, request.rawBody, keys)) {
       throw new WebhookVerificationError(
@@ -159,14 +194,22 @@ export class WebhookVerifier {
       this.scheme.replayId?.(parsed, request.rawBody) ??
       defaultReplayId(this.scheme, parsed, request.rawBody);
     const key = replayKey({ prefix: replay.keyPrefix, endpoint, tenant: request.tenant, replayId });
-    // Awaited here rather than in a helper: one async frame less on every accepted delivery.
-    let result: ClaimResult;
+    const ttlMs = this.replayTtl(replay, parsed, now);
+    const store = replay.store;
+    const leaseMs = replay.leaseMs ?? DEFAULT_LEASE_MS;
+    let answer: ClaimResult | Promise<ClaimResult>;
     try {
-      result = await replay.store.claim(key, replay.leaseMs ?? DEFAULT_LEASE_MS);
+      answer = store.claimNow ? store.claimNow(key, leaseMs) : store.claim(key, leaseMs);
     } catch (error) {
       return this.storeUnavailable(replay, event, error);
     }
-    return this.claimed(result, replay, key, event, parsed, now);
+    if (answer instanceof Promise) {
+      return answer.then(
+        (result) => claimed(result, event, new ClaimSettlement(replay.store, key, ttlMs)),
+        (error: unknown) => this.storeUnavailable(replay, event, error),
+      );
+    }
+    return claimed(answer, event, new ClaimSettlement(replay.store, key, ttlMs));
   }
 
   private checkFreshness(parsed: ParsedWebhook, now: number): void {
@@ -270,35 +313,6 @@ export class WebhookVerifier {
     return { kind: 'new', duplicate: false, event, claim: undefined };
   }
 
-  private claimed(
-    result: ClaimResult,
-    replay: ReplayOptions,
-    key: string,
-    event: VerifiedWebhook,
-    parsed: ParsedWebhook,
-    now: number,
-  ): VerificationOutcome {
-    if (result.state === 'done') return { kind: 'duplicate', duplicate: true, event, claim: undefined };
-    if (result.state === 'in_flight') {
-      throw new WebhookVerificationError('replay_in_flight', 'This delivery is being processed.', {
-        retryAfterMs: result.retryAfterMs,
-      });
-    }
-    const store = replay.store;
-    const ttlMs = this.replayTtl(replay, parsed, now);
-    const token = result.token;
-    return {
-      kind: 'new',
-      duplicate: false,
-      event,
-      claim: {
-        key,
-        complete: () => withRetries(() => store.complete(key, ttlMs)),
-        release: () => withRetries(() => store.release(key, token)),
-      },
-    };
-  }
-
   /** DESIGN §4.4: remember a delivery at least until its timestamp leaves the acceptance window. */
   private replayTtl(replay: ReplayOptions, parsed: ParsedWebhook, now: number): number {
     const window = replay.windowMs ?? DEFAULT_REPLAY_WINDOW_MS;
@@ -326,6 +340,41 @@ function secretsFor(resolved: ResolvedSecrets, endpoint: string): readonly Secre
     );
   }
   return secrets;
+}
+
+/** The store's answer as the outcome: a new delivery holding the claim, a duplicate, or 409. */
+function claimed(
+  result: ClaimResult,
+  event: VerifiedWebhook,
+  settlement: ClaimSettlement,
+): VerificationOutcome {
+  if (result.state === 'done') return { kind: 'duplicate', duplicate: true, event, claim: undefined };
+  if (result.state === 'in_flight') {
+    throw new WebhookVerificationError('replay_in_flight', 'This delivery is being processed.', {
+      retryAfterMs: result.retryAfterMs,
+    });
+  }
+  settlement.token = result.token;
+  return { kind: 'new', duplicate: false, event, claim: settlement };
+}
+
+/** A held claim: one object per accepted delivery rather than two closures. */
+class ClaimSettlement implements ReplayClaim {
+  token = '';
+
+  constructor(
+    private readonly store: ReplayStore,
+    readonly key: string,
+    private readonly ttlMs: number,
+  ) {}
+
+  complete(): Promise<void> {
+    return withRetries(() => this.store.complete(this.key, this.ttlMs));
+  }
+
+  release(): Promise<void> {
+    return withRetries(() => this.store.release(this.key, this.token));
+  }
 }
 
 /**
