@@ -163,7 +163,7 @@ class BenchModule {
       };
     }
     const replayStore: ReplayStore =
-      variant === 'e' ? await RedisReplayStore.fromUrl(redisUrl!) : new MemoryReplayStore(process.env.VW_MAX ? { maxEntries: Number(process.env.VW_MAX) } : {});
+      variant === 'e' ? await RedisReplayStore.fromUrl(redisUrl!) : new MemoryReplayStore();
     return {
       module: BenchModule,
       imports: [WebhooksModule.forRoot({ secrets: SECRET, replayStore, bodyLimit: BODY_LIMIT })],

@@ -13,10 +13,10 @@ import {
 import { WebhookMetrics } from './webhook-metrics.js';
 import type { RouteVerifier } from './webhook-verifiers.service.js';
 import { WebhookVerifiers } from './webhook-verifiers.service.js';
-import type { WebhookRequestState } from './webhook-request-state.js';
+import type { NodeResponse, WebhookRequestState } from './webhook-request-state.js';
+import { setWebhookState, watchUnhandledClaim } from './webhook-request-state.js';
 import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
-import { WEBHOOK_STATE } from './webhooks.tokens.js';
 
 /** Express's request is Node's message; Fastify's wraps it in `raw` and keeps `rawBody` beside it. */
 type WebhookHttpRequest = RequestWithRawBody & {
@@ -24,21 +24,10 @@ type WebhookHttpRequest = RequestWithRawBody & {
   query?: Record<string, unknown>;
   originalUrl?: string;
   raw?: RequestWithRawBody;
-  [WEBHOOK_STATE]?: WebhookRequestState;
 };
 
 /** Express's response is Node's ServerResponse; Fastify's reply wraps it in `raw`. */
-interface WebhookHttpResponse {
-  on?(event: 'close', listener: () => void): unknown;
-  raw?: NodeResponse;
-  [WEBHOOK_STATE]?: WebhookRequestState;
-}
-
-/** Node's ServerResponse, carrying the request's state for the shared close listener. */
-interface NodeResponse {
-  on(event: 'close', listener: () => void): unknown;
-  [WEBHOOK_STATE]?: WebhookRequestState;
-}
+type WebhookHttpResponse = Partial<NodeResponse> & { raw?: NodeResponse };
 
 /**
  * Runs DESIGN §2 steps 2–8 before the handler: raw body, headers, freshness, secrets, signature,
@@ -143,16 +132,13 @@ export class VerifiedWebhookGuard implements CanActivate {
       event: outcome.event,
       duplicate: outcome.duplicate,
       claim: outcome.claim,
+      // Node's ServerResponse: Express hands it over as is, Fastify's reply wraps it in `raw`.
+      response: (response.raw ?? response) as NodeResponse,
       handled: false,
     };
-    request[WEBHOOK_STATE] = state;
-    if (state.claim) {
-      // A later guard or pipe may refuse the request before the interceptor runs: free the claim then.
-      // Node's ServerResponse: Express hands it over as is, Fastify's reply wraps it in `raw`.
-      const raw = response.raw ?? response;
-      raw[WEBHOOK_STATE] = state;
-      raw.on?.('close', releaseUnhandledClaim);
-    }
+    setWebhookState(request, state);
+    // A later guard or an earlier interceptor may refuse the request before ours runs: free the claim then.
+    if (state.claim) watchUnhandledClaim(state);
     return true;
   }
 
@@ -223,12 +209,6 @@ export class VerifiedWebhookGuard implements CanActivate {
     }
     return new HttpException(refusal.body, refusal.status, { cause: refusal.failure });
   }
-}
-
-/** One function for every response (no closure per delivery): 'close' fires once per response. */
-function releaseUnhandledClaim(this: NodeResponse): void {
-  const state = this[WEBHOOK_STATE];
-  if (state && !state.handled) state.claim?.release().catch(() => undefined);
 }
 
 /** Thrown after a handshake reply went out, to stop the pipeline; nothing more is written. */

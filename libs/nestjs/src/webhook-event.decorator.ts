@@ -1,8 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { createParamDecorator } from '@nestjs/common';
 import type { VerifiedWebhook } from '@verified-webhooks/core';
-import type { WebhookRequestState } from './webhook-request-state.js';
-import { WEBHOOK_STATE } from './webhooks.tokens.js';
+import { webhookStateOf } from './webhook-request-state.js';
 
 /**
  * The verified delivery: `@WebhookEvent() event: VerifiedWebhook<MyPayload>`, or one field of it:
@@ -10,8 +9,7 @@ import { WEBHOOK_STATE } from './webhooks.tokens.js';
  */
 export const WebhookEvent = createParamDecorator(
   (field: keyof VerifiedWebhook | undefined, context: ExecutionContext): unknown => {
-    const request = context.switchToHttp().getRequest<{ [WEBHOOK_STATE]?: WebhookRequestState }>();
-    const state = request[WEBHOOK_STATE];
+    const state = webhookStateOf(context.switchToHttp().getRequest<object>());
     if (!state) {
       throw new Error('@WebhookEvent() is used on a route without @VerifiedWebhook().');
     }

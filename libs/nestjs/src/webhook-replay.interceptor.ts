@@ -1,10 +1,9 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Observable, of } from 'rxjs';
-import type { WebhookRequestState } from './webhook-request-state.js';
+import { markHandled, webhookStateOf } from './webhook-request-state.js';
 import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
-import { WEBHOOK_STATE } from './webhooks.tokens.js';
 
 /**
  * Settles the replay claim (DESIGN §2 step 9): answers a duplicate without running the handler,
@@ -18,11 +17,9 @@ export class WebhookReplayInterceptor implements NestInterceptor {
   constructor(@Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: WebhooksModuleOptions) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const state = context.switchToHttp().getRequest<{ [WEBHOOK_STATE]?: WebhookRequestState }>()[
-      WEBHOOK_STATE
-    ];
+    const state = webhookStateOf(context.switchToHttp().getRequest<object>());
     if (!state) return next.handle();
-    state.handled = true;
+    markHandled(state);
     if (state.duplicate) return of(this.options.duplicateResponse ?? { duplicate: true });
     const claim = state.claim;
     if (!claim) return next.handle();

@@ -17,6 +17,3 @@ export const InjectSecretResolver = (): PropertyDecorator & ParameterDecorator =
 
 /** Metadata key set by @VerifiedWebhook() on a method or controller class. */
 export const VERIFIED_WEBHOOK_METADATA = 'verified-webhooks:route';
-
-/** Where the guard leaves the verified delivery on the request for the interceptor and @WebhookEvent(). */
-export const WEBHOOK_STATE = Symbol('verified-webhooks:state');
