@@ -4,6 +4,8 @@ const EMPTY = 0;
 const LIVE = 1;
 const DELETED = 2;
 const MIN_CAPACITY = 16;
+/** How many recent keys keep their fingerprint: a claim is settled milliseconds after it is taken. */
+const RECENT_KEYS = 512;
 
 /**
  * The memory store's entries in typed arrays, keyed by a 128-bit SHA-256 fingerprint of the key
@@ -33,7 +35,9 @@ export class FingerprintTable {
   private live = 0;
   private deleted = 0;
   /** The fingerprint of the key last passed to `lookup`; `put` writes that key. */
-  private readonly current = new Int32Array(4);
+  private current: Int32Array = new Int32Array(4);
+  /** Fingerprints of the latest keys, so settling a claim does not hash its key again. */
+  private readonly recent = new Map<string, Int32Array>();
   private readonly maxCapacity: number;
 
   /**
@@ -54,13 +58,20 @@ export class FingerprintTable {
 
   /** The key's slot, or -1. Remembers the key for the next `put`. */
   lookup(key: string): number {
-    const digest = hash('sha256', key, 'buffer');
-    const current = this.current;
-    current[0] = digest.readInt32LE(0);
-    current[1] = digest.readInt32LE(4);
-    current[2] = digest.readInt32LE(8);
-    current[3] = digest.readInt32LE(12);
-    const slot = this.probe(current, 0);
+    let fingerprint = this.recent.get(key);
+    if (!fingerprint) {
+      const digest = hash('sha256', key, 'buffer');
+      fingerprint = Int32Array.of(
+        digest.readInt32LE(0),
+        digest.readInt32LE(4),
+        digest.readInt32LE(8),
+        digest.readInt32LE(12),
+      );
+      if (this.recent.size >= RECENT_KEYS) this.recent.clear();
+      this.recent.set(key, fingerprint);
+    }
+    this.current = fingerprint;
+    const slot = this.probe(fingerprint, 0);
     return slot >= 0 ? slot : -1;
   }
 
@@ -137,6 +148,7 @@ export class FingerprintTable {
   }
 
   clear(): void {
+    this.recent.clear();
     this.allocate(MIN_CAPACITY);
   }
 

@@ -125,12 +125,9 @@ export class WebhookVerifier {
   }
 
   /** Verifies a delivery and claims it; rejects with WebhookVerificationError when it must be refused. */
-  verify(request: WebhookRequest): Promise<VerificationOutcome> {
-    try {
-      return Promise.resolve(this.verifyNow(request));
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+  // async: a refusal verifyNow throws becomes this promise's rejection.
+  async verify(request: WebhookRequest): Promise<VerificationOutcome> {
+    return this.verifyNow(request);
   }
 
   /**
