@@ -355,41 +355,45 @@ function claimed(
   return { kind: 'new', duplicate: false, event, claim: settlement };
 }
 
-/** A held claim: one object per accepted delivery rather than two closures. */
+/** A held claim: one object per accepted delivery, and no closure when it is settled. */
 class ClaimSettlement implements ReplayClaim {
   token = '';
 
   constructor(
-    private readonly store: ReplayStore,
+    readonly store: ReplayStore,
     readonly key: string,
-    private readonly ttlMs: number,
+    readonly ttlMs: number,
   ) {}
 
   complete(): Promise<void> {
-    return withRetries(() => this.store.complete(this.key, this.ttlMs));
+    return withRetries(this, completeOnce);
   }
 
   release(): Promise<void> {
-    return withRetries(() => this.store.release(this.key, this.token));
+    return withRetries(this, releaseOnce);
   }
 }
+
+const completeOnce = (claim: ClaimSettlement) => claim.store.complete(claim.key, claim.ttlMs);
+const releaseOnce = (claim: ClaimSettlement) => claim.store.release(claim.key, claim.token);
+const RETRY_DELAYS_MS = [50, 250, 1_000];
 
 /**
  * Settling a claim is retried briefly: a `complete` lost to a blip would leave the delivery in flight
  * until the lease ends, and a retry after that would be processed twice.
  */
 async function withRetries(
-  operation: () => Promise<void>,
-  delaysMs: readonly number[] = [50, 250, 1_000],
+  claim: ClaimSettlement,
+  attempt: (claim: ClaimSettlement) => Promise<void>,
 ): Promise<void> {
-  for (const delay of delaysMs) {
+  for (const delay of RETRY_DELAYS_MS) {
     try {
-      return await operation();
+      return await attempt(claim);
     } catch {
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
-  return operation();
+  return attempt(claim);
 }
 
 /**
