@@ -64,12 +64,23 @@ export class VerifiedWebhookGuard implements CanActivate {
       throw this.refuse(error, route, response);
     }
     if (Buffer.isBuffer(body)) return this.verify(body, request, response, route);
-    return body.then(
-      (rawBody) => this.verify(rawBody, request, response, route),
-      (error: unknown) => {
-        throw this.refuse(error, route, response);
-      },
-    );
+    return this.verifyWhenRead(body, request, response, route);
+  }
+
+  /** The body was not kept by the platform: read from the stream first. */
+  private async verifyWhenRead(
+    reading: Promise<Buffer>,
+    request: WebhookHttpRequest,
+    response: WebhookHttpResponse,
+    route: RouteVerifier,
+  ): Promise<boolean> {
+    let rawBody: Buffer;
+    try {
+      rawBody = await reading;
+    } catch (error) {
+      throw this.refuse(error, route, response);
+    }
+    return this.verify(rawBody, request, response, route);
   }
 
   /** DESIGN §2 steps 3–7 over the raw bytes, then the outcome handed on (or the refusal thrown). */
@@ -97,17 +108,26 @@ export class VerifiedWebhookGuard implements CanActivate {
       stopTimer();
       throw this.refuse(error, route, response);
     }
-    if (outcome instanceof Promise) {
-      return outcome.then(
-        (settled) => {
-          stopTimer();
-          return this.admit(settled, request, response, route);
-        },
-        (error: unknown) => {
-          stopTimer();
-          throw this.refuse(error, route, response);
-        },
-      );
+    if (outcome instanceof Promise)
+      return this.admitWhenSettled(outcome, request, response, route, stopTimer);
+    stopTimer();
+    return this.admit(outcome, request, response, route);
+  }
+
+  // await rather than then(): no closures or extra promise per delivery through an asynchronous store.
+  private async admitWhenSettled(
+    settling: Promise<VerificationOutcome>,
+    request: WebhookHttpRequest,
+    response: WebhookHttpResponse,
+    route: RouteVerifier,
+    stopTimer: () => void,
+  ): Promise<boolean> {
+    let outcome: VerificationOutcome;
+    try {
+      outcome = await settling;
+    } catch (error) {
+      stopTimer();
+      throw this.refuse(error, route, response);
     }
     stopTimer();
     return this.admit(outcome, request, response, route);
@@ -132,13 +152,10 @@ export class VerifiedWebhookGuard implements CanActivate {
       event: outcome.event,
       duplicate: outcome.duplicate,
       claim: outcome.claim,
-      // Node's ServerResponse: Express hands it over as is, Fastify's reply wraps it in `raw`.
-      response: (response.raw ?? response) as NodeResponse,
       handled: false,
     };
     setWebhookState(request, state);
-    // A later guard or an earlier interceptor may refuse the request before ours runs: free the claim then.
-    if (state.claim) watchUnhandledClaim(state);
+    if (state.claim) watchUnhandledClaim((response.raw ?? response) as NodeResponse);
     return true;
   }
 

@@ -1,7 +1,7 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Observable, of } from 'rxjs';
-import { markHandled, webhookStateOf } from './webhook-request-state.js';
+import { webhookStateOf } from './webhook-request-state.js';
 import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
 
@@ -23,7 +23,7 @@ export class WebhookReplayInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const state = webhookStateOf(context.switchToHttp().getRequest<object>());
     if (!state) return next.handle();
-    markHandled(state);
+    state.handled = true;
     if (state.duplicate) return of(this.options.duplicateResponse ?? { duplicate: true });
     const claim = state.claim;
     if (!claim) return next.handle();

@@ -5,15 +5,14 @@ export interface WebhookRequestState {
   readonly event: VerifiedWebhook;
   readonly duplicate: boolean;
   readonly claim: ReplayClaim | undefined;
-  /** Node's ServerResponse, to tell when a request refused after the guard is over. */
-  readonly response: NodeResponse;
-  /** Set by the interceptor; until then the claim is released if the response ends without it. */
+  /** Set by the interceptor; until then the claim is released if the response closes without it. */
   handled: boolean;
 }
 
+/** Node's ServerResponse: Express hands it over as is, Fastify's reply wraps it in `raw`. */
 export interface NodeResponse {
-  readonly writableEnded: boolean;
-  readonly destroyed: boolean;
+  readonly req: object;
+  on(event: 'close', listener: (this: NodeResponse) => void): unknown;
 }
 
 /**
@@ -37,37 +36,16 @@ export function webhookStateOf(request: HttpRequest): WebhookRequestState | unde
 }
 
 /**
- * Claims whose request passed the guard but has not reached the interceptor yet. A later guard or
- * an earlier interceptor may still refuse it; then the response ends without the interceptor and
- * the claim is released, so the sender's retry is not held off for the whole lease. Checked on a
- * timer rather than by a 'close' listener per response: in steady state this set holds only the
- * requests between guard and interceptor, and adding a listener costs more than the check.
+ * A later guard or an earlier interceptor may refuse the request before ours runs: then the
+ * response closes without the interceptor, and the claim is released so the sender's retry is not
+ * held off for the whole lease. One listener function for every response, which finds the state
+ * through the response's request: no closure and no property on the response per delivery.
  */
-const awaitingInterceptor = new Set<WebhookRequestState>();
-const CHECK_INTERVAL_MS = 100;
-let checkTimer: NodeJS.Timeout | undefined;
-
-export function watchUnhandledClaim(state: WebhookRequestState): void {
-  awaitingInterceptor.add(state);
-  if (!checkTimer) {
-    checkTimer = setInterval(releaseUnhandledClaims, CHECK_INTERVAL_MS);
-    checkTimer.unref();
-  }
+export function watchUnhandledClaim(response: NodeResponse): void {
+  response.on('close', releaseUnhandledClaim);
 }
 
-export function markHandled(state: WebhookRequestState): void {
-  state.handled = true;
-  awaitingInterceptor.delete(state);
-}
-
-function releaseUnhandledClaims(): void {
-  for (const state of awaitingInterceptor) {
-    if (!state.response.writableEnded && !state.response.destroyed) continue;
-    awaitingInterceptor.delete(state);
-    state.claim?.release().catch(() => undefined);
-  }
-  if (awaitingInterceptor.size === 0) {
-    clearInterval(checkTimer);
-    checkTimer = undefined;
-  }
+function releaseUnhandledClaim(this: NodeResponse): void {
+  const state = webhookStateOf(this.req);
+  if (state && !state.handled) state.claim?.release().catch(() => undefined);
 }

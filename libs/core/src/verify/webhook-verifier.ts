@@ -160,10 +160,18 @@ export class WebhookVerifier {
     this.checkFreshness(parsed, now);
     const endpoint = request.endpoint ?? this.endpoint;
     const secrets = this.resolveSecrets(parsed, request, endpoint);
-    if (secrets instanceof Promise) {
-      return secrets.then((resolved) => this.verifyWith(resolved, parsed, request, endpoint, now));
-    }
+    if (secrets instanceof Promise) return this.verifyWithResolved(secrets, parsed, request, endpoint, now);
     return this.verifyWith(secrets, parsed, request, endpoint, now);
+  }
+
+  private async verifyWithResolved(
+    resolving: Promise<readonly Secret[]>,
+    parsed: ParsedWebhook,
+    request: WebhookRequest,
+    endpoint: string,
+    now: number,
+  ): Promise<VerificationOutcome> {
+    return this.verifyWith(await resolving, parsed, request, endpoint, now);
   }
 
   /** Steps 6–7: any secret × any signature, then the replay claim. */
@@ -200,13 +208,26 @@ export class WebhookVerifier {
     } catch (error) {
       return this.storeUnavailable(replay, event, error);
     }
-    if (answer instanceof Promise) {
-      return answer.then(
-        (result) => claimed(result, event, new ClaimSettlement(replay.store, key, ttlMs)),
-        (error: unknown) => this.storeUnavailable(replay, event, error),
-      );
-    }
+    if (answer instanceof Promise) return this.awaitClaim(answer, replay, event, key, ttlMs);
     return claimed(answer, event, new ClaimSettlement(replay.store, key, ttlMs));
+  }
+
+  // await rather than then(): V8 awaits a native promise without the two closures and the extra
+  // promise a then() call allocates, on every delivery through an asynchronous store (Redis).
+  private async awaitClaim(
+    answer: Promise<ClaimResult>,
+    replay: ReplayOptions,
+    event: VerifiedWebhook,
+    key: string,
+    ttlMs: number,
+  ): Promise<VerificationOutcome> {
+    let result: ClaimResult;
+    try {
+      result = await answer;
+    } catch (error) {
+      return this.storeUnavailable(replay, event, error);
+    }
+    return claimed(result, event, new ClaimSettlement(replay.store, key, ttlMs));
   }
 
   private checkFreshness(parsed: ParsedWebhook, now: number): void {
