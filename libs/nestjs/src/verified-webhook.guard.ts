@@ -155,7 +155,7 @@ export class VerifiedWebhookGuard implements CanActivate {
       handled: false,
     };
     setWebhookState(request, state);
-    if (state.claim) watchUnhandledClaim((response.raw ?? response) as NodeResponse);
+    if (state.claim) watchUnhandledClaim(response.raw ?? response);
     return true;
   }
 

@@ -1,4 +1,5 @@
 import type { ReplayClaim, VerifiedWebhook } from '@verified-webhooks/core';
+import { WEBHOOK_STATE } from './webhooks.tokens.js';
 
 /** What the guard hands to the interceptor and to @WebhookEvent() for one request. */
 export interface WebhookRequestState {
@@ -11,15 +12,9 @@ export interface WebhookRequestState {
 
 /** Node's ServerResponse: Express hands it over as is, Fastify's reply wraps it in `raw`. */
 export interface NodeResponse {
-  readonly req: object;
-  on(event: 'close', listener: (this: NodeResponse) => void): unknown;
+  readonly req?: object;
+  on?(event: 'close', listener: (this: NodeResponse) => void): unknown;
 }
-
-/**
- * Kept on Node's IncomingMessage, which Express and Fastify both hand over. One property on the
- * request and none on the response: adding a property to either costs over a microsecond.
- */
-const WEBHOOK_STATE = Symbol('verified-webhooks:state');
 
 /** Express's request is Node's message; Fastify's wraps it in `raw`. */
 interface HttpRequest {
@@ -27,6 +22,8 @@ interface HttpRequest {
   [WEBHOOK_STATE]?: WebhookRequestState;
 }
 
+// Kept on Node's IncomingMessage, which Express and Fastify both hand over. One property on the
+// request and none on the response: adding a property to either costs over a microsecond.
 export function setWebhookState(request: HttpRequest, state: WebhookRequestState): void {
   ((request.raw ?? request) as HttpRequest)[WEBHOOK_STATE] = state;
 }
@@ -42,10 +39,10 @@ export function webhookStateOf(request: HttpRequest): WebhookRequestState | unde
  * through the response's request: no closure and no property on the response per delivery.
  */
 export function watchUnhandledClaim(response: NodeResponse): void {
-  response.on('close', releaseUnhandledClaim);
+  response.on?.('close', releaseUnhandledClaim);
 }
 
 function releaseUnhandledClaim(this: NodeResponse): void {
-  const state = webhookStateOf(this.req);
+  const state = this.req && webhookStateOf(this.req);
   if (state && !state.handled) state.claim?.release().catch(() => undefined);
 }

@@ -82,6 +82,27 @@ describe('MemoryReplayStore', () => {
     expect(store.size).toBe(2);
   });
 
+  it.each([0, -1, Number.NaN, 1.5])(
+    'refuses maxEntries %s instead of hanging on the first claim',
+    (maxEntries) => {
+      expect(() => new MemoryReplayStore({ maxEntries })).toThrow(RangeError);
+    },
+  );
+
+  it('records the claim even when onEvict calls the store or throws', async () => {
+    const onEvict = vi.fn(() => {
+      void small.claim('called-from-on-evict', 60_000);
+      throw new Error('listener failed');
+    });
+    const small = new MemoryReplayStore({ maxEntries: 2, now: clock, onEvict });
+    await small.claim('a', 60_000);
+    await small.claim('b', 60_000);
+    expect((await small.claim('c', 60_000)).state).toBe('claimed');
+    expect(onEvict).toHaveBeenCalledTimes(1);
+    expect((await small.claim('c', 60_000)).state).toBe('in_flight');
+    await small.close();
+  });
+
   it('when full, rescans for expired entries at most once a second, not on every claim', async () => {
     const full = new MemoryReplayStore({ maxEntries: 3, now: clock });
     const sweep = vi.spyOn(full, 'sweep');

@@ -3,13 +3,13 @@ import { FingerprintTable } from './fingerprint-table.js';
 import { newClaimToken } from './replay-key.js';
 
 export interface MemoryReplayStoreOptions {
-  /** Upper bound on remembered deliveries. Default 100,000 (about 14 MB at most). */
+  /** Upper bound on remembered deliveries. Default 100,000 (about 14 MB, twice that while it compacts). */
   maxEntries?: number;
   /** How often expired entries are swept. Default 30 s. */
   sweepIntervalMs?: number;
   /** Injectable clock for tests. */
   now?: () => number;
-  /** Called once when the cap first forces out an unexpired entry. */
+  /** Called once when the cap first forces out an unexpired entry; what it throws is ignored. */
   onEvict?: (evicted: number) => void;
 }
 
@@ -22,7 +22,8 @@ const FULL_SWEEP_INTERVAL_MS = 1_000;
  *
  * Entries live in typed arrays under a 128-bit digest of their key (see FingerprintTable): no
  * object or string per delivery, so 100,000 remembered deliveries do not weigh on the garbage
- * collector, and the memory is bounded (about 14 MB at the default cap).
+ * collector, and the memory is bounded (about 14 MB at the default cap, twice that for the moment
+ * it compacts).
  */
 export class MemoryReplayStore implements ReplayStore {
   /** Expiry (ms since `epoch`) and claim counter (0 once done) per key, oldest written first. */
@@ -38,6 +39,9 @@ export class MemoryReplayStore implements ReplayStore {
 
   constructor(private readonly options: MemoryReplayStoreOptions = {}) {
     this.maxEntries = options.maxEntries ?? 100_000;
+    if (!Number.isSafeInteger(this.maxEntries) || this.maxEntries < 1) {
+      throw new RangeError(`maxEntries must be a whole number of at least 1, not ${options.maxEntries}.`);
+    }
     this.entries = new FingerprintTable(this.maxEntries);
     this.now = options.now ?? Date.now;
     this.epoch = this.now();
@@ -107,19 +111,24 @@ export class MemoryReplayStore implements ReplayStore {
 
   /** Writes the key just looked up (found at `slot`, or -1), making room first when it is new. */
   private write(slot: number, expiresAt: number, counter: number, now: number): void {
+    let evicted = 0;
     if (slot < 0 && this.entries.size >= this.maxEntries) {
       // A full sweep is O(entries): at most once a second, or a full store would rescan on every claim.
       if (now - this.lastSweepAt >= FULL_SWEEP_INTERVAL_MS) this.sweep(now + this.epoch);
-      let evicted = 0;
-      while (this.entries.size >= this.maxEntries) {
+      while (this.entries.size >= this.maxEntries && this.entries.size > 0) {
         if (this.entries.evictOldest(now)) evicted++;
-      }
-      if (evicted > 0 && !this.evictionReported) {
-        this.evictionReported = true;
-        this.options.onEvict?.(evicted);
       }
     }
     this.entries.put(expiresAt, counter, now);
+    // Told after the write: the callback may call the store, which would look up another key.
+    if (evicted > 0 && !this.evictionReported) {
+      this.evictionReported = true;
+      try {
+        this.options.onEvict?.(evicted);
+      } catch {
+        // A notification: its failure must not fail the claim that was just recorded.
+      }
+    }
   }
 }
 

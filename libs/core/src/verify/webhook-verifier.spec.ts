@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { eventOf, reasonAndStatusOf } from '../../../../test/support/scheme-testing.js';
 import type { WebhookVerificationError } from '../errors/webhook-verification.error.js';
 import { MemoryReplayStore } from '../replay/memory-replay.store.js';
@@ -201,6 +202,50 @@ describe('verifyNow', () => {
     };
     const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: { store }, clock: () => NOW });
     expect(await reasonAndStatusOf(verifier.verify(request()))).toBe('replay_store_unavailable/503');
+  });
+});
+
+describe('answers from other realms and odd stores', () => {
+  it('awaits a promise from another realm (vm, Bluebird) instead of reading it as an answer', async () => {
+    const memory = new MemoryReplayStore();
+    const ForeignPromise = runInNewContext('Promise') as PromiseConstructor;
+    const store: ReplayStore = {
+      claim: (key, leaseMs) => ForeignPromise.resolve(memory.claimNow(key, leaseMs)),
+      complete: (key, ttlMs) => memory.complete(key, ttlMs),
+      release: (key, token) => memory.release(key, token),
+    };
+    const verifier = new WebhookVerifier({
+      scheme,
+      secrets: () => ForeignPromise.resolve(SECRET),
+      replay: { store },
+      clock: () => NOW,
+    });
+    expect((await verifier.verify(request({ id: 'msg_realm' }))).kind).toBe('new');
+    expect(await reasonAndStatusOf(verifier.verify(request({ id: 'msg_realm' })))).toBe(
+      'replay_in_flight/409',
+    );
+    await memory.close();
+  });
+
+  it('fails closed on a claim answer with no known state', async () => {
+    const store = {
+      claim: () => Promise.resolve({ state: 'maybe' }),
+      complete: () => Promise.resolve(),
+      release: () => Promise.resolve(),
+    } as unknown as ReplayStore;
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: { store }, clock: () => NOW });
+    expect(await reasonAndStatusOf(verifier.verify(request()))).toBe('replay_store_unavailable/503');
+  });
+
+  it('lets a claim be settled through detached methods', async () => {
+    const store = new MemoryReplayStore();
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: { store }, clock: () => NOW });
+    const outcome = await verifier.verify(request({ id: 'msg_detached' }));
+    if (outcome.kind !== 'new' || !outcome.claim) throw new Error('expected a claim');
+    const { complete } = outcome.claim;
+    await Promise.resolve().then(complete);
+    expect((await verifier.verify(request({ id: 'msg_detached' }))).kind).toBe('duplicate');
+    await store.close();
   });
 });
 

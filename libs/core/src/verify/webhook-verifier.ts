@@ -3,6 +3,8 @@ import type { WebhookHeaders } from '../internal/headers.js';
 import { DEFAULT_MAX_HEADER_LENGTH } from '../internal/headers.js';
 import { replayKey, signedContentReplayId } from '../replay/replay-key.js';
 import type { ClaimResult, ReplayStore } from '../replay/replay-store.interface.js';
+import { ReplayStoreUnavailableError } from '../replay/replay-store.interface.js';
+import { isPromiseLike } from '../internal/promise-like.js';
 import type {
   AnyWebhookScheme,
   HandshakeReply,
@@ -138,14 +140,18 @@ export class WebhookVerifier {
   verifyNow(request: WebhookRequest): VerificationOutcome | Promise<VerificationOutcome> {
     if (this.scheme.unsignedHandshake) {
       const handshake = this.scheme.unsignedHandshake(this.handshakeRequest(request));
-      if (handshake instanceof Promise) {
-        return handshake.then((reply) =>
-          reply ? { kind: 'handshake', reply } : this.verifySignature(request),
-        );
-      }
+      if (isPromiseLike(handshake)) return this.verifyAfterHandshake(handshake, request);
       if (handshake) return { kind: 'handshake', reply: handshake };
     }
     return this.verifySignature(request);
+  }
+
+  private async verifyAfterHandshake(
+    answering: PromiseLike<HandshakeReply | undefined>,
+    request: WebhookRequest,
+  ): Promise<VerificationOutcome> {
+    const reply = await answering;
+    return reply ? { kind: 'handshake', reply } : this.verifySignature(request);
   }
 
   /** Steps 3–5: headers, freshness, secrets; then the signature and the claim. */
@@ -160,12 +166,12 @@ export class WebhookVerifier {
     this.checkFreshness(parsed, now);
     const endpoint = request.endpoint ?? this.endpoint;
     const secrets = this.resolveSecrets(parsed, request, endpoint);
-    if (secrets instanceof Promise) return this.verifyWithResolved(secrets, parsed, request, endpoint, now);
+    if (isPromiseLike(secrets)) return this.verifyWithResolved(secrets, parsed, request, endpoint, now);
     return this.verifyWith(secrets, parsed, request, endpoint, now);
   }
 
   private async verifyWithResolved(
-    resolving: Promise<readonly Secret[]>,
+    resolving: PromiseLike<readonly Secret[]>,
     parsed: ParsedWebhook,
     request: WebhookRequest,
     endpoint: string,
@@ -208,14 +214,14 @@ export class WebhookVerifier {
     } catch (error) {
       return this.storeUnavailable(replay, event, error);
     }
-    if (answer instanceof Promise) return this.awaitClaim(answer, replay, event, key, ttlMs);
-    return claimed(answer, event, new ClaimSettlement(replay.store, key, ttlMs));
+    if (isPromiseLike(answer)) return this.awaitClaim(answer, replay, event, key, ttlMs);
+    return this.claimed(answer, replay, event, key, ttlMs);
   }
 
   // await rather than then(): V8 awaits a native promise without the two closures and the extra
   // promise a then() call allocates, on every delivery through an asynchronous store (Redis).
   private async awaitClaim(
-    answer: Promise<ClaimResult>,
+    answer: PromiseLike<ClaimResult>,
     replay: ReplayOptions,
     event: VerifiedWebhook,
     key: string,
@@ -227,7 +233,39 @@ export class WebhookVerifier {
     } catch (error) {
       return this.storeUnavailable(replay, event, error);
     }
-    return claimed(result, event, new ClaimSettlement(replay.store, key, ttlMs));
+    return this.claimed(result, replay, event, key, ttlMs);
+  }
+
+  /** The store's answer as the outcome: a new delivery holding the claim, a duplicate, or 409. */
+  private claimed(
+    result: ClaimResult,
+    replay: ReplayOptions,
+    event: VerifiedWebhook,
+    key: string,
+    ttlMs: number,
+  ): VerificationOutcome {
+    // Optional chaining and an explicit 'claimed': whatever else a store answers fails closed.
+    switch ((result as ClaimResult | undefined)?.state) {
+      case 'claimed':
+        return {
+          kind: 'new',
+          duplicate: false,
+          event,
+          claim: new ClaimSettlement(replay.store, key, ttlMs, (result as { token: string }).token),
+        };
+      case 'done':
+        return { kind: 'duplicate', duplicate: true, event, claim: undefined };
+      case 'in_flight':
+        throw new WebhookVerificationError('replay_in_flight', 'This delivery is being processed.', {
+          retryAfterMs: (result as { retryAfterMs: number }).retryAfterMs,
+        });
+      default:
+        return this.storeUnavailable(
+          replay,
+          event,
+          new ReplayStoreUnavailableError('The replay store answered a claim with no known state.'),
+        );
+    }
   }
 
   private checkFreshness(parsed: ParsedWebhook, now: number): void {
@@ -266,14 +304,7 @@ export class WebhookVerifier {
     } catch (error) {
       throw resolverFailed(error);
     }
-    if (resolved instanceof Promise) {
-      return resolved.then(
-        (value) => secretsFor(value, endpoint),
-        (error: unknown) => {
-          throw resolverFailed(error);
-        },
-      );
-    }
+    if (isPromiseLike(resolved)) return secretsWhenResolved(resolved, endpoint);
     return secretsFor(resolved, endpoint);
   }
 
@@ -360,43 +391,45 @@ function secretsFor(resolved: ResolvedSecrets, endpoint: string): readonly Secre
   return secrets;
 }
 
-/** The store's answer as the outcome: a new delivery holding the claim, a duplicate, or 409. */
-function claimed(
-  result: ClaimResult,
-  event: VerifiedWebhook,
-  settlement: ClaimSettlement,
-): VerificationOutcome {
-  if (result.state === 'done') return { kind: 'duplicate', duplicate: true, event, claim: undefined };
-  if (result.state === 'in_flight') {
-    throw new WebhookVerificationError('replay_in_flight', 'This delivery is being processed.', {
-      retryAfterMs: result.retryAfterMs,
-    });
+/** The resolver's promise, its failure as a 503. */
+async function secretsWhenResolved(
+  resolving: PromiseLike<ResolvedSecrets>,
+  endpoint: string,
+): Promise<readonly Secret[]> {
+  let resolved: ResolvedSecrets;
+  try {
+    resolved = await resolving;
+  } catch (error) {
+    throw resolverFailed(error);
   }
-  settlement.token = result.token;
-  return { kind: 'new', duplicate: false, event, claim: settlement };
+  return secretsFor(resolved, endpoint);
 }
 
-/** A held claim: one object per accepted delivery, and no closure when it is settled. */
+/** A held claim: what the pipeline hands on to settle once the handler has run. */
 class ClaimSettlement implements ReplayClaim {
-  token = '';
+  readonly #store: ReplayStore;
+  readonly #ttlMs: number;
+  readonly #token: string;
 
   constructor(
-    readonly store: ReplayStore,
+    store: ReplayStore,
     readonly key: string,
-    readonly ttlMs: number,
-  ) {}
-
-  complete(): Promise<void> {
-    return withRetries(this, completeOnce);
+    ttlMs: number,
+    token: string,
+  ) {
+    this.#store = store;
+    this.#ttlMs = ttlMs;
+    this.#token = token;
   }
 
-  release(): Promise<void> {
-    return withRetries(this, releaseOnce);
-  }
+  // Arrow functions: callers may pass them on detached (`.then(claim.complete)`).
+  readonly complete = (): Promise<void> => withRetries(this, ClaimSettlement.#completeOnce);
+  readonly release = (): Promise<void> => withRetries(this, ClaimSettlement.#releaseOnce);
+
+  static readonly #completeOnce = (claim: ClaimSettlement) => claim.#store.complete(claim.key, claim.#ttlMs);
+  static readonly #releaseOnce = (claim: ClaimSettlement) => claim.#store.release(claim.key, claim.#token);
 }
 
-const completeOnce = (claim: ClaimSettlement) => claim.store.complete(claim.key, claim.ttlMs);
-const releaseOnce = (claim: ClaimSettlement) => claim.store.release(claim.key, claim.token);
 const RETRY_DELAYS_MS = [50, 250, 1_000];
 
 /**
