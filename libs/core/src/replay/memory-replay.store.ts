@@ -115,7 +115,7 @@ export class MemoryReplayStore implements ReplayStore {
     if (slot < 0 && this.entries.size >= this.maxEntries) {
       // A full sweep is O(entries): at most once a second, or a full store would rescan on every claim.
       if (now - this.lastSweepAt >= FULL_SWEEP_INTERVAL_MS) this.sweep(now + this.epoch);
-      while (this.entries.size >= this.maxEntries && this.entries.size > 0) {
+      while (this.entries.size >= this.maxEntries) {
         if (this.entries.evictOldest(now)) evicted++;
       }
     }

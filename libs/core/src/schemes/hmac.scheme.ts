@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
 import type { SignatureEncoding } from '../internal/encoding.js';
-import { decodeBase64, decodeHex, decodeSignature } from '../internal/encoding.js';
+import { decodeSignature } from '../internal/encoding.js';
 import type { WebhookHeaders } from '../internal/headers.js';
 import { readHeader, requireHeader, requireSignature } from '../internal/headers.js';
 import { anySignatureMatches } from '../internal/safe-compare.js';
@@ -124,12 +124,7 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
     if (secret === '') throw new WebhookVerificationError('invalid_secret', `${label} is empty.`);
     const encoding = options.secretEncoding ?? 'utf8';
     // Strict: Buffer.from() would silently drop bad characters and leave a short (or empty) key.
-    const key =
-      encoding === 'utf8'
-        ? Buffer.from(secret, 'utf8')
-        : encoding === 'hex'
-          ? decodeHex(secret)
-          : decodeBase64(secret);
+    const key = encoding === 'utf8' ? Buffer.from(secret, 'utf8') : decodeSignature(secret, encoding);
     if (key === undefined) {
       throw new WebhookVerificationError('invalid_secret', `${label} is not valid ${encoding}.`);
     }

@@ -126,8 +126,10 @@ export class WebhookVerifier {
     };
   }
 
-  /** Verifies a delivery and claims it; rejects with WebhookVerificationError when it must be refused. */
-  // async: a refusal verifyNow throws becomes this promise's rejection.
+  /**
+   * Verifies a delivery and claims it; rejects with WebhookVerificationError when it must be refused
+   * (async, so a refusal verifyNow throws becomes the rejection).
+   */
   async verify(request: WebhookRequest): Promise<VerificationOutcome> {
     return this.verifyNow(request);
   }
@@ -238,26 +240,26 @@ export class WebhookVerifier {
 
   /** The store's answer as the outcome: a new delivery holding the claim, a duplicate, or 409. */
   private claimed(
-    result: ClaimResult,
+    // `undefined` too: whatever a store answers besides the three states fails closed.
+    result: ClaimResult | undefined,
     replay: ReplayOptions,
     event: VerifiedWebhook,
     key: string,
     ttlMs: number,
   ): VerificationOutcome {
-    // Optional chaining and an explicit 'claimed': whatever else a store answers fails closed.
-    switch ((result as ClaimResult | undefined)?.state) {
+    switch (result?.state) {
       case 'claimed':
         return {
           kind: 'new',
           duplicate: false,
           event,
-          claim: new ClaimSettlement(replay.store, key, ttlMs, (result as { token: string }).token),
+          claim: heldClaim(replay.store, key, ttlMs, result.token),
         };
       case 'done':
         return { kind: 'duplicate', duplicate: true, event, claim: undefined };
       case 'in_flight':
         throw new WebhookVerificationError('replay_in_flight', 'This delivery is being processed.', {
-          retryAfterMs: (result as { retryAfterMs: number }).retryAfterMs,
+          retryAfterMs: result.retryAfterMs,
         });
       default:
         return this.storeUnavailable(
@@ -405,29 +407,13 @@ async function secretsWhenResolved(
   return secretsFor(resolved, endpoint);
 }
 
-/** A held claim: what the pipeline hands on to settle once the handler has run. */
-class ClaimSettlement implements ReplayClaim {
-  readonly #store: ReplayStore;
-  readonly #ttlMs: number;
-  readonly #token: string;
-
-  constructor(
-    store: ReplayStore,
-    readonly key: string,
-    ttlMs: number,
-    token: string,
-  ) {
-    this.#store = store;
-    this.#ttlMs = ttlMs;
-    this.#token = token;
-  }
-
-  // Arrow functions: callers may pass them on detached (`.then(claim.complete)`).
-  readonly complete = (): Promise<void> => withRetries(this, ClaimSettlement.#completeOnce);
-  readonly release = (): Promise<void> => withRetries(this, ClaimSettlement.#releaseOnce);
-
-  static readonly #completeOnce = (claim: ClaimSettlement) => claim.#store.complete(claim.key, claim.#ttlMs);
-  static readonly #releaseOnce = (claim: ClaimSettlement) => claim.#store.release(claim.key, claim.#token);
+/** A held claim, settled once the handler has run. Closures: callers may pass its methods on detached. */
+function heldClaim(store: ReplayStore, key: string, ttlMs: number, token: string): ReplayClaim {
+  return {
+    key,
+    complete: () => withRetries(() => store.complete(key, ttlMs)),
+    release: () => withRetries(() => store.release(key, token)),
+  };
 }
 
 const RETRY_DELAYS_MS = [50, 250, 1_000];
@@ -436,18 +422,15 @@ const RETRY_DELAYS_MS = [50, 250, 1_000];
  * Settling a claim is retried briefly: a `complete` lost to a blip would leave the delivery in flight
  * until the lease ends, and a retry after that would be processed twice.
  */
-async function withRetries(
-  claim: ClaimSettlement,
-  attempt: (claim: ClaimSettlement) => Promise<void>,
-): Promise<void> {
+async function withRetries(operation: () => Promise<void>): Promise<void> {
   for (const delay of RETRY_DELAYS_MS) {
     try {
-      return await attempt(claim);
+      return await operation();
     } catch {
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
-  return attempt(claim);
+  return operation();
 }
 
 /**
