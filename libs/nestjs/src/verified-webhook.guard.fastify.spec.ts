@@ -42,8 +42,8 @@ class HooksController {
   }
 
   @Post('refused-later')
+  @UseGuards(RefuseGuard) // runs after ours (decorators apply bottom-up)
   @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'refused-later' })
-  @UseGuards(RefuseGuard)
   refused() {
     return 'never';
   }
@@ -88,9 +88,12 @@ describe('VerifiedWebhookGuard on Fastify', () => {
 
   it('releases the claim on the raw response close when a later guard refuses', async () => {
     const store = new MemoryReplayStore();
+    const release = vi.spyOn(store, 'release');
     app = await boot({ secrets: SECRET, replayStore: store });
     expect((await inject('/hooks/refused-later', delivery())).statusCode).toBe(403);
-    await vi.waitFor(() => expect(store.size).toBe(0));
+    // Claimed by our guard, then freed: not merely never claimed.
+    await vi.waitFor(() => expect(release).toHaveBeenCalledTimes(1));
+    expect(store.size).toBe(0);
   });
 
   it('answers 409 with Retry-After through the adapter while the delivery is in flight', async () => {

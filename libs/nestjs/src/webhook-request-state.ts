@@ -13,6 +13,8 @@ export interface WebhookRequestState {
 /** Node's ServerResponse: Express hands it over as is, Fastify's reply wraps it in `raw`. */
 export interface NodeResponse {
   readonly req?: object;
+  /** Whether an answer was given (end() called) before the connection closed. */
+  readonly writableEnded?: boolean;
   on?(event: 'close', listener: (this: NodeResponse) => void): unknown;
 }
 
@@ -33,10 +35,13 @@ export function webhookStateOf(request: HttpRequest): WebhookRequestState | unde
 }
 
 /**
- * A later guard or an earlier interceptor may refuse the request before ours runs: then the
+ * A later guard or an earlier interceptor may answer the request before ours runs: then the
  * response closes without the interceptor, and the claim is released so the sender's retry is not
- * held off for the whole lease. One listener function for every response, which finds the state
- * through the response's request: no closure and no property on the response per delivery.
+ * held off for the whole lease. A connection that closed before any answer went out (the sender
+ * gave up) keeps its claim: Nest still runs the rest of the pipeline, our interceptor settles the
+ * claim if the handler runs, and the lease frees it if it does not. Freeing it at once would let the
+ * sender's retry run beside the handler. One listener function for every response, which finds the
+ * state through the response's request: no closure and no property on the response per delivery.
  */
 export function watchUnhandledClaim(response: NodeResponse): void {
   response.on?.('close', releaseUnhandledClaim);
@@ -44,5 +49,5 @@ export function watchUnhandledClaim(response: NodeResponse): void {
 
 function releaseUnhandledClaim(this: NodeResponse): void {
   const state = this.req && webhookStateOf(this.req);
-  if (state && !state.handled) state.claim?.release().catch(() => undefined);
+  if (state && !state.handled && this.writableEnded) state.claim?.release().catch(() => undefined);
 }

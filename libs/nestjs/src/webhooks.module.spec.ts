@@ -12,6 +12,7 @@ import { MemoryReplayStore, RedisReplayStore, standardWebhooks } from '@verified
 import { sign } from '@verified-webhooks/core/testing';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { of, throwError } from 'rxjs';
 import request from 'supertest';
@@ -76,10 +77,43 @@ class RefuseGuard implements CanActivate {
 @Controller('refused-later')
 class RefusedLaterController {
   @Post()
-  @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'refused-later' })
+  // Decorators apply bottom-up: ours is listed first, so it runs first and RefuseGuard after it.
   @UseGuards(RefuseGuard)
+  @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'refused-later' })
   handle() {
     return 'never';
+  }
+}
+
+/** A later guard that holds the first request until the test lets it go; the sender gives up meanwhile. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+const hold = { reached: deferred<void>(), closed: deferred<void>(), gate: deferred<boolean>(), held: false };
+@Injectable()
+class HoldGuard implements CanActivate {
+  canActivate(context: ExecutionContext) {
+    if (hold.held) return true; // only the first request waits
+    hold.held = true;
+    context
+      .switchToHttp()
+      .getResponse<ServerResponse>()
+      .once('close', () => hold.closed.resolve());
+    hold.reached.resolve();
+    return hold.gate.promise;
+  }
+}
+
+@Controller('held')
+class HeldController {
+  @Post()
+  @UseGuards(HoldGuard) // runs after ours (decorators apply bottom-up)
+  @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'held' })
+  handle(@WebhookEvent('id') id: string) {
+    handled.push(id);
+    return { ok: id };
   }
 }
 
@@ -280,12 +314,38 @@ describe('WebhooksModule', () => {
 
   it('releases the claim when a later guard refuses the request, so the retry is not stuck in flight', async () => {
     const store = new MemoryReplayStore();
+    const release = vi.spyOn(store, 'release');
     app = await boot({ secrets: SECRET, replayStore: store }, { controllers: [RefusedLaterController] });
     const { headers, body } = delivery();
     expect((await request(app.getHttpServer()).post('/refused-later').set(headers).send(body)).status).toBe(
       403,
     );
-    await vi.waitFor(() => expect(store.size).toBe(0));
+    // Claimed by our guard, then freed: not merely never claimed.
+    await vi.waitFor(() => expect(release).toHaveBeenCalledTimes(1));
+    expect(store.size).toBe(0);
+  });
+
+  it('keeps the claim when the sender hangs up before the handler runs, so its retry cannot run beside it', async () => {
+    app = await boot({ secrets: SECRET }, { controllers: [HeldController] });
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as { port: number };
+    const { headers, body } = delivery();
+    const id = headers['webhook-id'];
+    const abandoned = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/held', headers });
+    abandoned.on('error', () => undefined);
+    abandoned.end(body);
+    await hold.reached.promise;
+    abandoned.destroy();
+    await hold.closed.promise;
+
+    const post = () => request(app!.getHttpServer()).post('/held').set(headers).send(body);
+    const retry = await post();
+    expect(retry.status).toBe(409);
+    expect(retry.body.error).toBe('replay_in_flight');
+    hold.gate.resolve(true);
+    await vi.waitFor(() => expect(handled).toContain(id));
+    await vi.waitFor(async () => expect((await post()).body).toEqual({ duplicate: true }));
+    expect(handled.filter((handledId) => handledId === id)).toHaveLength(1);
   });
 
   it('lets a delivery through without a promise when nothing waits (kept body, static secret, memory store)', async () => {
