@@ -1,8 +1,10 @@
+import type { SignedFields } from '../schemes/webhook-scheme.interface.js';
+
 /** A delivery that passed every check, as handed to your handler. */
 export interface VerifiedWebhook<Payload = unknown> {
-  /** The delivery id, when the scheme sends one. */
+  /** The delivery id, when the scheme sends one (see `signed.id`). */
   readonly id: string | undefined;
-  /** The event type from headers, when the scheme sends one. */
+  /** The event type, from a header or else the body's `type`, when there is one (see `signed.type`). */
   readonly type: string | undefined;
   /** The sender's signed timestamp, when the scheme sends one. */
   readonly timestamp: Date | undefined;
@@ -13,4 +15,11 @@ export interface VerifiedWebhook<Payload = unknown> {
   readonly rawBody: Buffer;
   /** The body parsed from the verified bytes (JSON, form or text by content type), on first use. */
   readonly payload: Payload;
+  /**
+   * Which of `id`, `type` and `timestamp` the signature covers for this delivery; false when the value
+   * came from a header the sender does not sign (GitHub's `X-GitHub-Event`, Shopify's `X-Shopify-Topic`)
+   * or is absent. An unsigned header can be changed by whoever replays the signed body: do not let it
+   * decide anything that matters without checking this.
+   */
+  readonly signed: SignedFields;
 }

@@ -274,6 +274,15 @@ describe('the verified event', () => {
     expect(JSON.stringify(event)).not.toContain(signature);
     expect(JSON.parse(JSON.stringify(event))).toMatchObject({ id: 'msg_logged', type: 'order.created' });
   });
+
+  it('says which of its fields the signature covers', async () => {
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: false, clock: () => NOW });
+    const typed = eventOf(await verifier.verify(request({ id: 'msg_typed' })));
+    expect(typed.signed).toEqual({ id: true, type: true, timestamp: true });
+    const untyped = eventOf(await verifier.verify(request({ id: 'msg_untyped', body: '{"n":1}' })));
+    expect(untyped.type).toBeUndefined();
+    expect(untyped.signed).toEqual({ id: true, type: false, timestamp: true });
+  });
 });
 
 describe('empty or mis-encoded secrets (fail closed)', () => {

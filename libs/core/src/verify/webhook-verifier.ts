@@ -10,6 +10,7 @@ import type {
   HandshakeReply,
   HandshakeRequest,
   ParsedWebhook,
+  SignedFields,
 } from '../schemes/webhook-scheme.interface.js';
 import type { Secret } from '../secrets/secret.js';
 import type { ResolvedSecrets } from '../secrets/secret.js';
@@ -474,6 +475,17 @@ class VerifiedDelivery implements VerifiedWebhook {
 
   get timestamp(): Date | undefined {
     return this.#parsed.timestamp === undefined ? undefined : new Date(this.#parsed.timestamp);
+  }
+
+  /** From a header, the scheme's `signs` says; from the verified body, always signed. */
+  get signed(): SignedFields {
+    const signs = this.#source.signs;
+    const parsed = this.#parsed;
+    return {
+      id: parsed.id === undefined ? this.id !== undefined : signs.id,
+      type: parsed.type === undefined ? this.type !== undefined : signs.type,
+      timestamp: parsed.timestamp !== undefined && signs.timestamp,
+    };
   }
 
   /** Parsed from the verified bytes on first use only. */
