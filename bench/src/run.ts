@@ -7,9 +7,10 @@
  *   npm run bench -- --quick       short run (~2 min), for a smoke test
  *   options: --rounds N --duration S --warmup S --skip-micro --only-micro --profile <variant> [--profile-size 64 KB]
  *            --only a,d,g --sizes "1 KB" (a focused run)
+ *   npm run bench -- --instructions [--only a,g,d,e] [--deliveries 2000]
+ *                                  instructions per delivery under valgrind (instructions.ts)
  */
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
@@ -17,8 +18,10 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { freePort, RedisServer } from '../../test/support/redis-server.js';
+import { RedisServer } from '../../test/support/redis-server.js';
 import type { Variant } from './common.js';
+import { assertValgrind, countInstructions } from './instructions.js';
+import { DeliveryPool, startServer, stopServer } from './server-process.js';
 import {
   FLOOR_VARIANTS,
   jsonBody,
@@ -52,9 +55,8 @@ const listOption = (name: string) =>
   stringOption(name)
     ?.split(',')
     .map((item) => item.trim());
-const ONLY_VARIANTS = listOption('--only');
+const ONLY_VARIANTS = listOption('--only') as Variant[] | undefined;
 const ONLY_SIZES = listOption('--sizes');
-const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
 const MICRO = fileURLToPath(new URL('./micro.js', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../../results.json', import.meta.url));
 
@@ -75,35 +77,7 @@ interface Cell {
   overflow: number;
 }
 
-// ---------------------------------------------------------------- servers under test
-
-interface RunningServer {
-  child: ChildProcess;
-  port: number;
-  url: string;
-}
-
-async function startServer(variant: Variant, redisUrl: string, extraNodeArgs: string[] = []) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...extraNodeArgs, SERVER, variant, String(port)], {
-    env: { ...process.env, REDIS_URL: redisUrl, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`server ${variant} did not start: ${output}`)), 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('READY')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server ${variant} exited with ${code}: ${output}`)));
-  });
-  child.stdout.resume();
-  return { child, port, url: `http://127.0.0.1:${port}/webhook` } satisfies RunningServer;
-}
+// ---------------------------------------------------------------- measurements
 
 /** Peak resident set of the server process so far (VmHWM), in MiB. */
 function peakRssMb(pid: number): number {
@@ -123,50 +97,6 @@ async function redisCpuUs(redis: Redis): Promise<number> {
   const info = await redis.info('cpu');
   const read = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
   return (read('used_cpu_user') + read('used_cpu_sys')) * 1e6;
-}
-
-async function stopServer(server: RunningServer): Promise<void> {
-  if (server.child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), 5_000);
-    server.child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.child.kill('SIGTERM');
-  });
-}
-
-// ---------------------------------------------------------------- deliveries
-
-/** Pre-signed, distinct deliveries of one body; signing is done before the clock starts. */
-class DeliveryPool {
-  private readonly headers: Record<string, string>[] = [];
-  private next = 0;
-  overflow = 0;
-
-  constructor(
-    private readonly body: Buffer,
-    count: number,
-    private readonly prefix: string,
-  ) {
-    const now = Math.floor(Date.now() / 1000);
-    for (let i = 0; i < count; i++) this.headers.push(standardHeaders(`${prefix}${i}`, now, body));
-  }
-
-  /** Starts over for a new server: its replay state is empty (Redis is flushed between cells). */
-  rewind(): void {
-    this.next = 0;
-    this.overflow = 0;
-  }
-
-  take(): Record<string, string> {
-    const index = this.next++;
-    if (index < this.headers.length) return this.headers[index]!;
-    // The pool ran dry: sign on the load generator (counted and reported; size the pool up).
-    this.overflow++;
-    return standardHeaders(`${this.prefix}x${index}`, Math.floor(Date.now() / 1000), this.body);
-  }
 }
 
 /** Upper bounds of what the fastest variant can take per second, to size each pool. */
@@ -396,13 +326,44 @@ async function profile(variant: Variant, redisServer: RedisServer): Promise<void
   const body = jsonBody(size.bytes);
   const pool = new DeliveryPool(body, POOL_RATE[size.label]! * (DURATION_S + WARMUP_S), 'prof-');
   const dir = fileURLToPath(new URL('../../profiles', import.meta.url));
-  const server = await startServer(variant, redisServer.url, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const server = await startServer(variant, redisServer.url, {
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  });
   try {
     const result = await load(server.url, pool, body, DURATION_S);
     console.log(`profile ${variant}: ${result.requests.average.toFixed(0)} req/s; .cpuprofile in ${dir}`);
   } finally {
     await stopServer(server);
   }
+}
+
+// ---------------------------------------------------------------- instruction-count mode
+
+async function instructions(redisServer: RedisServer): Promise<void> {
+  assertValgrind();
+  const variants = ONLY_VARIANTS ?? ['a', 'g', 'd', 'e'];
+  const deliveries = option('--deliveries', 2000);
+  console.log(
+    `instructions per 1 KB delivery under cachegrind: ${variants.join(', ')}; ` +
+      `${deliveries} and ${3 * deliveries} deliveries per variant …`,
+  );
+  const counts = await countInstructions(variants, deliveries, redis, redisServer.url);
+  const of = (variant: Variant) => counts.find((count) => count.variant === variant)?.perDelivery ?? NaN;
+  const lines = [
+    `## Instructions per 1 KB delivery (cachegrind, ${new Date().toISOString()}, node ${process.version})`,
+    '',
+    '| variant | k instructions per delivery | ×(a) | over (g) k |',
+    '|---|---:|---:|---:|',
+    ...counts.map(
+      ({ variant, perDelivery }) =>
+        `| (${variant}) ${VARIANT_NAMES[variant]} | ${fmt(perDelivery / 1000, 0)} | ` +
+        `${fmt(perDelivery / of('a'))} | ${fmt((perDelivery - of('g')) / 1000, 0)} |`,
+    ),
+    '',
+    `(${counts[0]?.deliveries ?? 0} deliveries per variant counted; run took ${((Date.now() - started) / 60_000).toFixed(1)} min)`,
+  ];
+  console.log('\n' + lines.join('\n'));
+  writeFileSync(RESULTS.replace('results.json', 'instructions.md'), lines.join('\n') + '\n');
 }
 
 // ---------------------------------------------------------------- report
@@ -468,6 +429,8 @@ const started = Date.now();
 try {
   if (PROFILE) {
     await profile(PROFILE, redisServer);
+  } else if (flag('--instructions')) {
+    await instructions(redisServer);
   } else {
     console.log(
       `verified-webhooks bench: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs ` +

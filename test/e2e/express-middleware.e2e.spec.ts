@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Request, Response } from 'express';
@@ -107,6 +108,29 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
     slow = undefined;
     finish();
     expect((await first).status).toBe(200);
+  });
+
+  it('keeps the claim of a sender that hung up and marks it done when the handler answers after all', async () => {
+    const signed = delivery();
+    const id = signed.headers['webhook-id'];
+    let finish!: () => void;
+    slow = new Promise<void>((resolve) => (finish = resolve));
+    const { port } = server.address() as AddressInfo;
+    const claimsBefore = store.size;
+    const abandoned = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/hook' });
+    for (const [name, value] of Object.entries(signed.headers)) abandoned.setHeader(name, value);
+    abandoned.on('error', () => undefined);
+    abandoned.end(signed.body);
+    await vi.waitFor(() => expect(store.size).toBeGreaterThan(claimsBefore)); // claimed, handler waiting
+    abandoned.destroy(); // the sender's timeout
+    const whileRunning = await post('/hook', signed);
+    expect(whileRunning.status).toBe(409); // the retry does not run beside the handler
+    slow = undefined;
+    finish(); // the handler answers 200 to a closed connection
+    await vi.waitFor(() => expect(processedIds()).toContain(id));
+    const retry = await post('/hook', signed);
+    expect(retry.body).toEqual({ duplicate: true });
+    expect(processedIds().filter((processedId) => processedId === id)).toHaveLength(1);
   });
 
   it('uses the bytes express.raw() kept', async () => {

@@ -14,7 +14,7 @@ import { WebhookMetrics } from './webhook-metrics.js';
 import type { RouteVerifier } from './webhook-verifiers.service.js';
 import { WebhookVerifiers } from './webhook-verifiers.service.js';
 import type { NodeResponse, WebhookRequestState } from './webhook-request-state.js';
-import { setWebhookState, watchUnhandledClaim } from './webhook-request-state.js';
+import { setWebhookState, watchUnhandledClaim, webhookStateOf } from './webhook-request-state.js';
 import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
 
@@ -56,6 +56,9 @@ export class VerifiedWebhookGuard implements CanActivate {
     if (context.getType() !== 'http') return false;
     const http = context.switchToHttp();
     const request = http.getRequest<WebhookHttpRequest>();
+    // Already verified for this request: @VerifiedWebhook() on both the class and the method (or on
+    // a base class too) lists this guard twice, and a second claim would answer 409 to itself.
+    if (webhookStateOf(request)) return true;
     const response = http.getResponse<WebhookHttpResponse>();
     let body: Buffer | Promise<Buffer>;
     try {

@@ -22,7 +22,8 @@ export class WebhookReplayInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const state = webhookStateOf(context.switchToHttp().getRequest<object>());
-    if (!state) return next.handle();
+    // handled: listed twice (class and method); the outer one settles the claim.
+    if (!state || state.handled) return next.handle();
     state.handled = true;
     if (state.duplicate) return of(this.options.duplicateResponse ?? { duplicate: true });
     const claim = state.claim;
@@ -31,7 +32,9 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     // nestjs-cls) when handle() is called. One subscriber instead of an operator chain: this runs on
     // every accepted delivery.
     const handled = next.handle();
-    return new Observable<unknown>((subscriber) =>
+    return new Observable<unknown>((subscriber) => {
+      // No teardown: an outer timeout() that gives up on the answer must not stop the claim from
+      // being settled when the handler does finish (a promise-backed handler runs on regardless).
       handled.subscribe({
         next: (value) => subscriber.next(value),
         // Issued before the response is written but not awaited: the one awaited round trip is the claim.
@@ -46,7 +49,7 @@ export class WebhookReplayInterceptor implements NestInterceptor {
             .catch(() => undefined)
             .finally(() => subscriber.error(error));
         },
-      }),
-    );
+      });
+    });
   }
 }

@@ -14,7 +14,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { request as httpRequest } from 'node:http';
-import { of, throwError } from 'rxjs';
+import { of, throwError, timeout } from 'rxjs';
 import request from 'supertest';
 import { RedisServer } from '../../../test/support/redis-server.js';
 import { isWebhookRoute } from './is-webhook-route.js';
@@ -112,6 +112,37 @@ class HeldController {
   @UseGuards(HoldGuard) // runs after ours (decorators apply bottom-up)
   @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'held' })
   handle(@WebhookEvent('id') id: string) {
+    handled.push(id);
+    return { ok: id };
+  }
+}
+
+/** Decorated twice, on the class and the method: the guard and interceptor are listed twice. */
+@Controller('twice')
+@VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'class-default' })
+class DecoratedTwiceController {
+  @Post()
+  @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'method-override' })
+  handle(@WebhookEvent('id') id: string, @WebhookEvent('endpoint') endpoint: string) {
+    handled.push(id);
+    return { ok: id, endpoint };
+  }
+}
+
+/** An app interceptor that gives up on slow answers, as rxjs timeout() does. */
+@Injectable()
+class AnswerTimeoutInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler) {
+    return next.handle().pipe(timeout(20));
+  }
+}
+
+@Controller('slow')
+class SlowController {
+  @Post()
+  @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'slow' })
+  async handle(@WebhookEvent('id') id: string) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
     handled.push(id);
     return { ok: id };
   }
@@ -344,6 +375,36 @@ describe('WebhooksModule', () => {
     expect(retry.body.error).toBe('replay_in_flight');
     hold.gate.resolve(true);
     await vi.waitFor(() => expect(handled).toContain(id));
+    await vi.waitFor(async () => expect((await post()).body).toEqual({ duplicate: true }));
+    expect(handled.filter((handledId) => handledId === id)).toHaveLength(1);
+  });
+
+  it('verifies and claims once when @VerifiedWebhook() is on both the class and the method', async () => {
+    app = await boot({ secrets: SECRET }, { controllers: [DecoratedTwiceController] });
+    const { headers, body } = delivery();
+    const post = () => request(app!.getHttpServer()).post('/twice').set(headers).send(body);
+    const first = await post();
+    expect(first.status).toBe(201);
+    // The method's options win over the class's.
+    expect(first.body).toEqual({ ok: headers['webhook-id'], endpoint: 'method-override' });
+    expect((await post()).body).toEqual({ duplicate: true });
+    expect(handled.filter((id) => id === headers['webhook-id'])).toHaveLength(1);
+  });
+
+  it('marks a delivery done when its handler finishes after an outer timeout() gave up on it', async () => {
+    app = await boot(
+      { secrets: SECRET },
+      {
+        controllers: [SlowController],
+        providers: [{ provide: APP_INTERCEPTOR, useClass: AnswerTimeoutInterceptor }],
+      },
+    );
+    const { headers, body } = delivery();
+    const id = headers['webhook-id'];
+    const post = () => request(app!.getHttpServer()).post('/slow').set(headers).send(body);
+    expect((await post()).status).toBe(500); // the timeout's answer; the handler runs on
+    await vi.waitFor(() => expect(handled).toContain(id));
+    // Done, not left in flight until the lease ends and then processed again.
     await vi.waitFor(async () => expect((await post()).body).toEqual({ duplicate: true }));
     expect(handled.filter((handledId) => handledId === id)).toHaveLength(1);
   });

@@ -117,13 +117,25 @@ export function verifiedWebhook(
     if (req.body === undefined) req.body = event.payload;
     const claim = outcome.claim;
     if (claim) {
-      // A connection closed before the answer finished keeps its claim: the handler may still be
-      // running, so freeing it could let a retry run concurrently. The lease frees it instead.
-      res.once('finish', () => {
+      // Settled by the answer: a 2xx marks the delivery done, anything else frees it for the retry.
+      const settle = () => {
         const done = res.statusCode >= 200 && res.statusCode < 300;
         (done ? claim.complete() : claim.release()).catch((error: unknown) =>
           logger.warn(`verified-webhooks: could not settle a delivery's claim: ${String(error)}`),
         );
+      };
+      res.once('close', () => {
+        if (res.writableEnded) return settle();
+        // The sender hung up while the handler runs (a slow handler outlives its timeout). The claim
+        // stays taken, so its retry cannot run beside the handler, and is settled by the answer the
+        // handler still gives: end() on a closed response emits nothing, so it is watched here. If the
+        // handler never answers, the lease frees the claim.
+        const end = res.end;
+        res.end = function (this: ServerResponse, ...args: unknown[]) {
+          res.end = end;
+          settle();
+          return (end as (...endArgs: unknown[]) => ServerResponse).apply(this, args);
+        } as ServerResponse['end'];
       });
     }
     next();

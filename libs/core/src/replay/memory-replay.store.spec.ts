@@ -115,6 +115,15 @@ describe('MemoryReplayStore', () => {
     await full.close();
   });
 
+  it('refuses a NaN or non-positive lease or TTL rather than store an entry expired at once', async () => {
+    const store = new MemoryReplayStore();
+    expect(() => store.claimNow('k', Number.NaN)).toThrow(RangeError);
+    await expect(store.claim('k', 0)).rejects.toThrow(RangeError);
+    await expect(store.complete('k', -5)).rejects.toThrow(RangeError);
+    expect(store.size).toBe(0);
+    await store.close();
+  });
+
   it('gives exactly one claim to many concurrent callers', async () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => store.claim('same', 60_000)));
     expect(results.filter((result) => result.state === 'claimed')).toHaveLength(1);

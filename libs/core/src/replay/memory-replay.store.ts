@@ -54,10 +54,15 @@ export class MemoryReplayStore implements ReplayStore {
   }
 
   claim(key: string, leaseMs: number): Promise<ClaimResult> {
-    return Promise.resolve(this.claimNow(key, leaseMs));
+    try {
+      return Promise.resolve(this.claimNow(key, leaseMs));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   claimNow(key: string, leaseMs: number): ClaimResult {
+    assertDuration('leaseMs', leaseMs);
     const now = this.elapsed();
     const slot = this.entries.lookup(key);
     if (slot >= 0) {
@@ -74,6 +79,11 @@ export class MemoryReplayStore implements ReplayStore {
   }
 
   complete(key: string, ttlMs: number): Promise<void> {
+    try {
+      assertDuration('ttlMs', ttlMs);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     const now = this.elapsed();
     this.write(this.entries.lookup(key), now + ttlMs, 0, now);
     return Promise.resolve();
@@ -134,3 +144,10 @@ export class MemoryReplayStore implements ReplayStore {
 
 /** Random per store module, as the Redis store's tokens: a token from elsewhere never matches. */
 const TOKEN_PREFIX = `${newClaimToken()}.`;
+
+/** A NaN or non-positive duration would store an entry that is expired at once: a replay let through. */
+function assertDuration(name: string, value: number): void {
+  if (!(value > 0 && value <= Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError(`${name} must be a number of milliseconds > 0, not ${value}.`);
+  }
+}

@@ -107,9 +107,10 @@ export class RedisReplayStore implements ReplayStore {
         const previous = await this.send('set', [key, token, 'PX', leaseMs, 'NX', 'GET']);
         if (previous === null) return { state: 'claimed', token };
         if (previous === DONE) return { state: 'done' };
-        // Held by another request: how long is only needed for Retry-After, off the hot path.
+        // Held by another request: how long is only needed for Retry-After, off the hot path. The
+        // holder may settle in between; a done record's TTL is not how long a lease has left.
         const ttl = await this.send('pttl', [key]);
-        return { state: 'in_flight', retryAfterMs: Math.max(Number(ttl), 0) };
+        return { state: 'in_flight', retryAfterMs: Math.min(Math.max(Number(ttl), 0), Number(leaseMs)) };
       } catch (error) {
         // Redis < 7 refuses NX together with GET: claim with the script from now on.
         if (!(error instanceof Error && /syntax error/i.test(error.message))) throw error;

@@ -17,6 +17,11 @@ export interface SignedFields {
   readonly id: boolean;
   readonly timestamp: boolean;
   readonly type: boolean;
+  /**
+   * The raw body. Default true; false for schemes that authenticate none of it (Mailgun signs a
+   * timestamp and a token, a shared token signs nothing).
+   */
+  readonly body?: boolean;
 }
 
 export interface ParseLimits {

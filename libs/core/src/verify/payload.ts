@@ -6,12 +6,17 @@ import { parseJsonBody } from '../internal/json-body.js';
  * the bytes are authentic, so the handler decides what to do with them.
  */
 export function parsePayload(rawBody: Buffer, contentType: string | undefined): unknown {
-  const type = contentType?.split(';', 1)[0]?.trim().toLowerCase();
-  if (type === 'application/x-www-form-urlencoded') {
-    return Object.fromEntries(new URLSearchParams(rawBody.toString('utf8')));
-  }
-  if (type?.startsWith('text/')) return rawBody.toString('utf8');
+  const format = payloadFormat(contentType);
+  if (format === 'form') return Object.fromEntries(new URLSearchParams(rawBody.toString('utf8')));
+  if (format === 'text') return rawBody.toString('utf8');
   if (rawBody.length === 0) return undefined;
   const json = parseJsonBody(rawBody);
   return json.ok ? json.value : rawBody.toString('utf8');
+}
+
+/** How the body is read, by its content type (a header the sender does not sign). */
+export function payloadFormat(contentType: string | undefined): 'form' | 'text' | 'json' {
+  const type = contentType?.split(';', 1)[0]?.trim().toLowerCase();
+  if (type === 'application/x-www-form-urlencoded') return 'form';
+  return type?.startsWith('text/') ? 'text' : 'json';
 }

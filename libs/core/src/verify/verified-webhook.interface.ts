@@ -16,10 +16,11 @@ export interface VerifiedWebhook<Payload = unknown> {
   /** The body parsed from the verified bytes (JSON, form or text by content type), on first use. */
   readonly payload: Payload;
   /**
-   * Which of `id`, `type` and `timestamp` the signature covers for this delivery; false when the value
-   * came from a header the sender does not sign (GitHub's `X-GitHub-Event`, Shopify's `X-Shopify-Topic`)
-   * or is absent. An unsigned header can be changed by whoever replays the signed body: do not let it
-   * decide anything that matters without checking this.
+   * Which of `id`, `type`, `timestamp` and the body the signature covers for this delivery; false
+   * when the value came from a header the sender does not sign (GitHub's `X-GitHub-Event`, Shopify's
+   * `X-Shopify-Topic`), from a body the scheme does not sign (Mailgun, GitLab, Okta), or is absent.
+   * Whoever replays a signed delivery can change what is not signed: do not let it decide anything
+   * that matters without checking this.
    */
-  readonly signed: SignedFields;
+  readonly signed: Required<SignedFields>;
 }

@@ -263,6 +263,37 @@ describe('settling a claim', () => {
   });
 });
 
+describe('options that would turn a check off', () => {
+  it.each([
+    ['windowMs', { windowMs: Number.NaN }],
+    ['windowMs', { windowMs: 0 }],
+    ['leaseMs', { leaseMs: Number.NaN }],
+    ['leaseMs', { leaseMs: -1 }],
+  ])('refuses a replay %s of %o at construction', (name, replay) => {
+    const store = new MemoryReplayStore();
+    expect(() => new WebhookVerifier({ scheme, secrets: SECRET, replay: { store, ...replay } })).toThrow(
+      new RegExp(`${name} must be a number > 0`),
+    );
+  });
+
+  it.each([
+    ['toleranceMs', Number.NaN],
+    ['toleranceMs', -1],
+    ['maxSignatures', 0],
+    ['maxHeaderLength', Number.POSITIVE_INFINITY],
+  ])('refuses %s %s at construction', (name, value) => {
+    expect(() => new WebhookVerifier({ scheme, secrets: SECRET, replay: false, [name]: value })).toThrow(
+      RangeError,
+    );
+  });
+
+  it('still takes toleranceMs 0, which turns the freshness check off as documented', () => {
+    expect(
+      () => new WebhookVerifier({ scheme, secrets: SECRET, replay: false, toleranceMs: 0 }),
+    ).not.toThrow();
+  });
+});
+
 describe('the verified event', () => {
   it('shows neither the signature nor the raw bytes when logged or serialised', async () => {
     const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: false, clock: () => NOW });
@@ -278,10 +309,25 @@ describe('the verified event', () => {
   it('says which of its fields the signature covers', async () => {
     const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: false, clock: () => NOW });
     const typed = eventOf(await verifier.verify(request({ id: 'msg_typed' })));
-    expect(typed.signed).toEqual({ id: true, type: true, timestamp: true });
+    expect(typed.signed).toEqual({ id: true, type: true, timestamp: true, body: true });
     const untyped = eventOf(await verifier.verify(request({ id: 'msg_untyped', body: '{"n":1}' })));
     expect(untyped.type).toBeUndefined();
-    expect(untyped.signed).toEqual({ id: true, type: false, timestamp: true });
+    expect(untyped.signed).toEqual({ id: true, type: false, timestamp: true, body: true });
+  });
+
+  it('takes the type from a JSON body only: the content type is not signed', async () => {
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: false, clock: () => NOW });
+    // Signed JSON that, read as a form, would carry a field named type.
+    const sent = request({ id: 'msg_form', body: '{"note":"a&type=refund.approved"}' });
+    const event = eventOf(
+      await verifier.verify({
+        ...sent,
+        headers: { ...sent.headers, 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
+    expect(event.payload).toHaveProperty('type', 'refund.approved"}');
+    expect(event.type).toBeUndefined();
+    expect(event.signed.type).toBe(false);
   });
 });
 

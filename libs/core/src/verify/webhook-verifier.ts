@@ -18,7 +18,7 @@ import { toSecretList } from '../secrets/secret.js';
 import type { SecretContext, SecretResolver } from '../secrets/secret-resolver.interface.js';
 import type { SecretSource } from '../secrets/secret-resolvers.js';
 import { toSecretResolver } from '../secrets/secret-resolvers.js';
-import { parsePayload } from './payload.js';
+import { parsePayload, payloadFormat } from './payload.js';
 import type { VerifiedWebhook } from './verified-webhook.interface.js';
 
 export const DEFAULT_REPLAY_WINDOW_MS = 5 * 60_000;
@@ -116,6 +116,7 @@ export class WebhookVerifier {
   private readonly keys = new Map<string | Buffer, unknown>();
 
   constructor(private readonly options: WebhookVerifierOptions) {
+    assertOptions(options);
     this.scheme = options.scheme;
     this.endpoint = options.endpoint ?? options.scheme.name;
     this.toleranceMs = options.toleranceMs ?? options.scheme.defaultToleranceMs;
@@ -374,6 +375,27 @@ export class WebhookVerifier {
   }
 }
 
+/**
+ * Refuses at construction what would quietly turn a check off: `replayWindowMs: Number(env.X)` with X
+ * unset is NaN, and a NaN or non-positive window or lease let every replay through the memory store.
+ */
+function assertOptions(options: WebhookVerifierOptions): void {
+  const check = (name: string, value: number | undefined, ok: (value: number) => boolean, what: string) => {
+    if (value !== undefined && !ok(value)) {
+      throw new RangeError(`verified-webhooks: ${name} must be ${what}, got ${String(value)}`);
+    }
+  };
+  const positive = (value: number) => Number.isFinite(value) && value > 0;
+  const count = (value: number) => Number.isSafeInteger(value) && value > 0;
+  check('toleranceMs', options.toleranceMs, (value) => Number.isFinite(value) && value >= 0, 'a number >= 0');
+  check('maxHeaderLength', options.maxHeaderLength, count, 'a whole number >= 1');
+  check('maxSignatures', options.maxSignatures, count, 'a whole number >= 1');
+  if (options.replay) {
+    check('replay windowMs', options.replay.windowMs, positive, 'a number > 0');
+    check('replay leaseMs', options.replay.leaseMs, positive, 'a number > 0');
+  }
+}
+
 const resolverFailed = (error: unknown) =>
   new WebhookVerificationError('secret_resolver_failed', 'The secret resolver failed.', { cause: error });
 
@@ -468,23 +490,29 @@ class VerifiedDelivery implements VerifiedWebhook {
     return this.#parsed.id ?? this.#source.eventId?.(this.#parsed, this.rawBody);
   }
 
-  /** Headers first; else the verified body's `type` (Standard Webhooks, Stripe put it there). */
+  /**
+   * Headers first; else the verified body's `type` (Standard Webhooks, Stripe put it there), from a
+   * JSON body only: read as a form (the content type is not signed), JSON bytes could yield any field.
+   */
   get type(): string | undefined {
-    return this.#parsed.type ?? typeFromPayload(this.payload);
+    if (this.#parsed.type !== undefined) return this.#parsed.type;
+    return payloadFormat(this.#contentType) === 'json' ? typeFromPayload(this.payload) : undefined;
   }
 
   get timestamp(): Date | undefined {
     return this.#parsed.timestamp === undefined ? undefined : new Date(this.#parsed.timestamp);
   }
 
-  /** From a header, the scheme's `signs` says; from the verified body, always signed. */
-  get signed(): SignedFields {
+  /** From a header, as the scheme's `signs` says; from the body, when the scheme signs the body. */
+  get signed(): Required<SignedFields> {
     const signs = this.#source.signs;
     const parsed = this.#parsed;
+    const body = signs.body !== false;
     return {
-      id: parsed.id === undefined ? this.id !== undefined : signs.id,
-      type: parsed.type === undefined ? this.type !== undefined : signs.type,
+      id: parsed.id === undefined ? body && this.id !== undefined : signs.id,
+      type: parsed.type === undefined ? body && this.type !== undefined : signs.type,
       timestamp: parsed.timestamp !== undefined && signs.timestamp,
+      body,
     };
   }
 

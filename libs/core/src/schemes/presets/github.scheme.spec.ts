@@ -33,7 +33,7 @@ describe('github()', () => {
       type: 'pull_request',
       scheme: 'github',
       // GitHub signs the body only: its delivery id and event name headers can be swapped on a replay.
-      signed: { id: false, type: false, timestamp: false },
+      signed: { id: false, type: false, timestamp: false, body: true },
     });
   });
 

@@ -17,7 +17,7 @@ describe('gitlab() (shared bearer token; no signer exists: checked against the d
   it('accepts the configured token sent verbatim and reports the unsigned event headers', async () => {
     const outcome = await verifyWith(gitlab(), request(TOKEN), { secrets: TOKEN });
     expect(eventOf(outcome)).toMatchObject({ id: 'idem-1', type: 'Push Hook', scheme: 'gitlab' });
-    expect(gitlab().signs).toEqual({ id: false, timestamp: false, type: false });
+    expect(gitlab().signs).toEqual({ id: false, timestamp: false, type: false, body: false });
   });
 
   it('refuses another token, a prefix of it, a longer one, and none', async () => {

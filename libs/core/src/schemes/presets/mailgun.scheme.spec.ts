@@ -1,5 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/scheme-testing.js';
+import {
+  eventOf,
+  reasonOf,
+  secondDeliveryKind,
+  verifyWith,
+} from '../../../../../test/support/scheme-testing.js';
 import { mailgun, mailgunSignature } from './mailgun.scheme.js';
 
 const KEY = 'key-mailgun-signing-0123456789abcdef';
@@ -33,6 +38,18 @@ describe('mailgun() (no official signer or verifier: checked against node:crypto
       token: 'tok_a',
       signature: reference(TS, 'tok_a'),
     });
+  });
+
+  it('says that the body is not signed: event data beside a valid signature block may be forged', async () => {
+    const token = 'tok_forged_type_0123456789abcdef';
+    const sent = jsonDelivery(token);
+    const forged = {
+      ...sent,
+      rawBody: sent.rawBody.replace('{"signature"', '{"type":"refund.approved","signature"'),
+    };
+    const event = eventOf(await verifyWith(mailgun(), forged, { secrets: KEY, now: NOW }));
+    expect(event.type).toBe('refund.approved');
+    expect(event.signed).toEqual({ id: true, type: false, timestamp: true, body: false });
   });
 
   it('accepts the legacy url-encoded form fields', async () => {

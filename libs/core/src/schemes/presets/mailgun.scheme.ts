@@ -39,7 +39,7 @@ export function mailgun(options: MailgunOptions = {}): WebhookScheme<Buffer, Mai
 
   return {
     name,
-    signs: { id: true, timestamp: true, type: false },
+    signs: { id: true, timestamp: true, type: false, body: false },
     defaultToleranceMs: options.toleranceMs ?? 5 * 60_000,
 
     parse(headers: WebhookHeaders, context: ParseContext): MailgunParsed {

@@ -461,7 +461,7 @@ export function sharedToken(config: SharedTokenConfig): WebhookScheme<Buffer> {
   const header = config.header.toLowerCase();
   return {
     name: config.name,
-    signs: { id: false, timestamp: false, type: false },
+    signs: { id: false, timestamp: false, type: false, body: false },
     defaultToleranceMs: undefined,
 
     parse(headers: WebhookHeaders, { limits }: ParseContext): ParsedWebhook {
