@@ -267,6 +267,12 @@ describe('WebhooksModule', () => {
     expect(error?.message).not.toContain(broken);
   });
 
+  it('refuses to start on a replay window that would switch replay protection off (NaN from an unset env var)', async () => {
+    await expect(boot({ secrets: SECRET, replayWindowMs: Number(undefined) })).rejects.toThrow(
+      /windowMs must be a number > 0/,
+    );
+  });
+
   it('warns at boot about a short secret', async () => {
     const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     app = await boot({ secrets: 'short-hmac-key' }, { controllers: [], providers: [] });
