@@ -1,10 +1,13 @@
 /**
  * `npm run bench -- --instructions`: instructions per 1 KB delivery, counted by valgrind's
- * cachegrind. On a shared, noisy machine the clock moves by ±20 % between runs; the instruction count
- * moves by about 1 %, so it resolves changes of a few microseconds that a load run cannot.
+ * cachegrind. On a shared, noisy machine the clock moves by ±20 % between runs; this count does not
+ * move with the machine's load at all, and repeats to within 0.1 %.
  *
  * Each variant's server runs under cachegrind twice, for N and for 3N deliveries; the difference
  * divided by 2N is the steady-state cost of one delivery, without startup, warm-up and shutdown.
+ * Deliveries go one at a time, and V8 runs single-threaded with fixed seeds: with concurrent
+ * connections the number of requests per event-loop turn, and so the count, varied by 2 % or more.
+ * The count is independent of load, so two servers are counted at once.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,7 +26,7 @@ export interface InstructionCount {
   perDelivery: number;
 }
 
-const CONNECTIONS = 10;
+const PARALLEL = 2;
 
 export function assertValgrind(): void {
   if (spawnSync('valgrind', ['--version']).status !== 0) {
@@ -32,17 +35,11 @@ export function assertValgrind(): void {
 }
 
 /** Total instructions the server executed from start to exit, having answered `deliveries`. */
-async function instructionsFor(
-  variant: Variant,
-  deliveries: number,
-  redis: Redis,
-  redisUrl: string,
-): Promise<number> {
-  await redis.flushall();
+async function instructionsFor(variant: Variant, deliveries: number, redisUrl: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'vw-cachegrind-'));
   const outFile = join(dir, 'cachegrind.out');
   const body = jsonBody(1024);
-  const pool = new DeliveryPool(body, deliveries, `cg-${variant}-${deliveries}-`);
+  const pool = new DeliveryPool(body, deliveries, `cg-${process.pid}-${variant}-${deliveries}-`);
   try {
     const server = await startServer(variant, redisUrl, {
       wrapper: [
@@ -52,14 +49,14 @@ async function instructionsFor(
         '--cache-sim=no',
         `--cachegrind-out-file=${outFile}`,
       ],
-      // One GC thread: helper threads would be scheduled differently from run to run under valgrind.
-      nodeArgs: ['--single-threaded-gc'],
+      // No helper threads (GC, compiler) and fixed seeds: the same work from run to run.
+      nodeArgs: ['--single-threaded', '--hash-seed=1', '--random-seed=1'],
       startTimeoutMs: 300_000,
     });
     try {
       const result = await autocannon({
         url: server.url,
-        connections: CONNECTIONS,
+        connections: 1,
         amount: deliveries,
         timeout: 60,
         requests: [
@@ -92,13 +89,18 @@ export async function countInstructions(
   redis: Redis,
   redisUrl: string,
 ): Promise<InstructionCount[]> {
+  await redis.flushall(); // every delivery id is distinct, so counts running side by side never meet
+  const queue = [...variants];
   const counts: InstructionCount[] = [];
-  for (const variant of variants) {
-    const low = await instructionsFor(variant, deliveries, redis, redisUrl);
-    const high = await instructionsFor(variant, 3 * deliveries, redis, redisUrl);
-    const count = { variant, deliveries: 2 * deliveries, perDelivery: (high - low) / (2 * deliveries) };
-    console.log(`  (${variant}) ${(count.perDelivery / 1000).toFixed(0)} k instructions per delivery`);
-    counts.push(count);
-  }
-  return counts;
+  const worker = async () => {
+    for (let variant = queue.shift(); variant !== undefined; variant = queue.shift()) {
+      const low = await instructionsFor(variant, deliveries, redisUrl);
+      const high = await instructionsFor(variant, 3 * deliveries, redisUrl);
+      const count = { variant, deliveries: 2 * deliveries, perDelivery: (high - low) / (2 * deliveries) };
+      console.log(`  (${variant}) ${(count.perDelivery / 1000).toFixed(1)} k instructions per delivery`);
+      counts.push(count);
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, worker));
+  return variants.map((variant) => counts.find((count) => count.variant === variant)!);
 }

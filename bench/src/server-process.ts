@@ -33,7 +33,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const port = await freePort();
   const [command, ...args] = [...wrapper, process.execPath, ...nodeArgs, SERVER, variant, String(port)];
-  const child = spawn(command!, args, {
+  const child = spawn(command, args, {
     env: { ...process.env, REDIS_URL: redisUrl, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -130,12 +130,12 @@ export function verifiedWebhook(
         // stays taken, so its retry cannot run beside the handler, and is settled by the answer the
         // handler still gives: end() on a closed response emits nothing, so it is watched here. If the
         // handler never answers, the lease frees the claim.
-        const end = res.end;
-        res.end = function (this: ServerResponse, ...args: unknown[]) {
-          res.end = end;
+        const end = res.end.bind(res) as (...endArgs: unknown[]) => ServerResponse;
+        res.end = ((...args: unknown[]) => {
+          res.end = end as ServerResponse['end'];
           settle();
-          return (end as (...endArgs: unknown[]) => ServerResponse).apply(this, args);
-        } as ServerResponse['end'];
+          return end(...args);
+        }) as ServerResponse['end'];
       });
     }
     next();

@@ -54,15 +54,12 @@ export class MemoryReplayStore implements ReplayStore {
   }
 
   claim(key: string, leaseMs: number): Promise<ClaimResult> {
-    try {
-      return Promise.resolve(this.claimNow(key, leaseMs));
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+    return new Promise((resolve) => resolve(this.claimNow(key, leaseMs)));
   }
 
   claimNow(key: string, leaseMs: number): ClaimResult {
-    assertDuration('leaseMs', leaseMs);
+    const invalid = invalidDuration('leaseMs', leaseMs);
+    if (invalid) throw invalid;
     const now = this.elapsed();
     const slot = this.entries.lookup(key);
     if (slot >= 0) {
@@ -79,11 +76,8 @@ export class MemoryReplayStore implements ReplayStore {
   }
 
   complete(key: string, ttlMs: number): Promise<void> {
-    try {
-      assertDuration('ttlMs', ttlMs);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+    const invalid = invalidDuration('ttlMs', ttlMs);
+    if (invalid) return Promise.reject(invalid);
     const now = this.elapsed();
     this.write(this.entries.lookup(key), now + ttlMs, 0, now);
     return Promise.resolve();
@@ -146,8 +140,8 @@ export class MemoryReplayStore implements ReplayStore {
 const TOKEN_PREFIX = `${newClaimToken()}.`;
 
 /** A NaN or non-positive duration would store an entry that is expired at once: a replay let through. */
-function assertDuration(name: string, value: number): void {
-  if (!(value > 0 && value <= Number.MAX_SAFE_INTEGER)) {
-    throw new RangeError(`${name} must be a number of milliseconds > 0, not ${value}.`);
-  }
+function invalidDuration(name: string, value: number): RangeError | undefined {
+  return value > 0 && value <= Number.MAX_SAFE_INTEGER
+    ? undefined
+    : new RangeError(`${name} must be a number of milliseconds > 0, not ${value}.`);
 }
