@@ -52,7 +52,8 @@ interface Queued {
  *
  * On a single Redis, the commands issued in one event-loop turn (the claims and completions of
  * every request that arrived together) are written as one pipeline: one write for the app, one read
- * for Redis. Nothing waits for a batch to fill, so each claim is still one round trip.
+ * for Redis. Nothing waits for a batch to fill, so each claim is still one round trip; a command
+ * alone in its turn goes out as a plain command.
  */
 export class RedisReplayStore implements ReplayStore {
   private readonly commandTimeoutMs: number;
@@ -170,6 +171,12 @@ export class RedisReplayStore implements ReplayStore {
   private readonly flush = (): void => {
     const batch = this.queue;
     this.queue = [];
+    if (batch.length === 1) {
+      // Alone in its turn (a quiet server): a pipeline of one costs ~40,000 instructions more.
+      const { name, args, resolve, reject } = batch[0]!;
+      this.client.call(name, args).then(resolve, reject);
+      return;
+    }
     const pipeline = this.client.pipeline();
     for (const { name, args } of batch) pipeline.call(name, args);
     pipeline.exec().then(
