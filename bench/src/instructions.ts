@@ -59,16 +59,7 @@ async function instructionsFor(variant: Variant, deliveries: number, redisUrl: s
         connections: 1,
         amount: deliveries,
         timeout: 60,
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (request) => {
-              request.headers = pool.take();
-              request.body = body;
-              return request;
-            },
-          },
-        ],
+        requests: pool.requests(),
       });
       const failed = result.non2xx + result.errors + result.timeouts;
       if (failed > 0) throw new Error(`(${variant}) ${failed} of ${deliveries} deliveries failed`);

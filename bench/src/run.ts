@@ -102,7 +102,7 @@ async function redisCpuUs(redis: Redis): Promise<number> {
 /** Upper bounds of what the fastest variant can take per second, to size each pool. */
 const POOL_RATE: Record<string, number> = { '1 KB': 16_000, '64 KB': 6_000, '1 MB': 500 };
 
-function load(url: string, pool: DeliveryPool, body: Buffer, seconds: number) {
+function load(url: string, pool: DeliveryPool, seconds: number) {
   return autocannon({
     url,
     method: 'POST',
@@ -110,16 +110,7 @@ function load(url: string, pool: DeliveryPool, body: Buffer, seconds: number) {
     pipelining: 1,
     duration: seconds,
     timeout: 20,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request) => {
-          request.headers = pool.take();
-          request.body = body;
-          return request;
-        },
-      },
-    ],
+    requests: pool.requests(),
   });
 }
 
@@ -128,7 +119,6 @@ async function measureCell(
   size: (typeof SIZES)[number],
   round: number,
   pool: DeliveryPool,
-  body: Buffer,
   redis: Redis,
   redisUrl: string,
 ): Promise<Cell> {
@@ -136,10 +126,10 @@ async function measureCell(
   pool.rewind();
   const server = await startServer(variant, redisUrl);
   try {
-    await load(server.url, pool, body, WARMUP_S);
+    await load(server.url, pool, WARMUP_S);
     const pid = server.child.pid!;
     const [cpuBefore, redisBefore] = [cpuTimeUs(pid), await redisCpuUs(redis)];
-    const result = await load(server.url, pool, body, DURATION_S);
+    const result = await load(server.url, pool, DURATION_S);
     const [cpuAfter, redisAfter] = [cpuTimeUs(pid), await redisCpuUs(redis)];
     const total = Math.max(1, result.requests.total);
     const cell: Cell = {
@@ -330,7 +320,7 @@ async function profile(variant: Variant, redisServer: RedisServer): Promise<void
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
   });
   try {
-    const result = await load(server.url, pool, body, DURATION_S);
+    const result = await load(server.url, pool, DURATION_S);
     console.log(`profile ${variant}: ${result.requests.average.toFixed(0)} req/s; .cpuprofile in ${dir}`);
   } finally {
     await stopServer(server);
@@ -454,7 +444,7 @@ try {
           ).filter((variant) => !ONLY_VARIANTS || ONLY_VARIANTS.includes(variant));
           const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
           for (const variant of order) {
-            cells.push(await measureCell(variant, size, round, pool, body, redis, redisServer.url));
+            cells.push(await measureCell(variant, size, round, pool, redis, redisServer.url));
           }
         }
       }

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type autocannon from 'autocannon';
 import { freePort } from '../../test/support/redis-server.js';
 import type { Variant } from './common.js';
 import { standardHeaders } from './common.js';
@@ -88,6 +89,20 @@ export class DeliveryPool {
   rewind(): void {
     this.next = 0;
     this.overflow = 0;
+  }
+
+  /** autocannon's `requests`: each request takes the next delivery. */
+  requests(): autocannon.Request[] {
+    return [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          request.headers = this.take();
+          request.body = this.body;
+          return request;
+        },
+      },
+    ];
   }
 
   take(): Record<string, string> {

@@ -42,8 +42,8 @@ type RedisClient = Redis | Cluster;
 interface Queued {
   readonly name: string;
   readonly args: string[];
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 /**
