@@ -18,6 +18,7 @@ import { toSecretList } from '../secrets/secret.js';
 import type { SecretContext, SecretResolver } from '../secrets/secret-resolver.interface.js';
 import type { SecretSource } from '../secrets/secret-resolvers.js';
 import { toSecretResolver } from '../secrets/secret-resolvers.js';
+import type { PayloadFormat } from './payload.js';
 import { parsePayload, payloadFormat } from './payload.js';
 import type { VerifiedWebhook } from './verified-webhook.interface.js';
 
@@ -468,6 +469,7 @@ class VerifiedDelivery implements VerifiedWebhook {
   readonly #source: AnyWebhookScheme;
   readonly #parsed: ParsedWebhook;
   readonly #contentType: string | undefined;
+  #format: PayloadFormat | undefined;
   #payload: { value: unknown } | undefined;
 
   constructor(
@@ -496,7 +498,7 @@ class VerifiedDelivery implements VerifiedWebhook {
    */
   get type(): string | undefined {
     if (this.#parsed.type !== undefined) return this.#parsed.type;
-    return payloadFormat(this.#contentType) === 'json' ? typeFromPayload(this.payload) : undefined;
+    return this.#bodyFormat() === 'json' ? typeFromPayload(this.payload) : undefined;
   }
 
   get timestamp(): Date | undefined {
@@ -518,8 +520,13 @@ class VerifiedDelivery implements VerifiedWebhook {
 
   /** Parsed from the verified bytes on first use only. */
   get payload(): unknown {
-    this.#payload ??= { value: parsePayload(this.rawBody, this.#contentType) };
+    this.#payload ??= { value: parsePayload(this.rawBody, this.#bodyFormat()) };
     return this.#payload.value;
+  }
+
+  /** Read from the content type once, for the payload and the type. */
+  #bodyFormat(): PayloadFormat {
+    return (this.#format ??= payloadFormat(this.#contentType));
   }
 
   /** Plain data for logs and JSON: the fields' values, without the raw bytes. */
