@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { VerifiedWebhook } from '@verified-webhooks/core';
+import type { VerifiedWebhookEvent } from '@verified-webhooks/core';
 import { throwIfFaultInjected } from './fault-injection.js';
 
 /** A delivery a controller processed, as `GET /events` lists it. */
@@ -16,7 +16,7 @@ export interface ProcessedEvent {
 export class EventsService {
   private readonly events: ProcessedEvent[] = [];
 
-  record(event: VerifiedWebhook): ProcessedEvent {
+  record(event: VerifiedWebhookEvent): ProcessedEvent {
     throwIfFaultInjected(); // a no-op unless the reliability suite runs the app with SAMPLE_FAULTS=1
     const processed: ProcessedEvent = {
       provider: event.scheme,

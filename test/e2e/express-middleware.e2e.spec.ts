@@ -27,7 +27,7 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
     const guard = verifiedWebhook({
       scheme: 'standard-webhooks',
       secrets: SECRET,
-      replay: { store },
+      replayStore: store,
       bodyLimit: 2048,
     });
     const handler = async (req: Request, res: Response) => {

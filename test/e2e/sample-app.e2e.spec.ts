@@ -271,12 +271,14 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
   });
 
   describe('per-tenant secrets', () => {
-    it("refuses tenant A's delivery on tenant B's route, and an unknown tenant", async () => {
+    it("refuses tenant A's delivery on tenant B's route, and an unknown tenant exactly alike", async () => {
       const delivery = standardDelivery(ACME);
-      expect((await post('/webhooks/tenants/globex', delivery)).status).toBe(401);
-      expect((await post('/webhooks/tenants/initech', delivery)).body).toMatchObject({
-        error: 'unknown_endpoint',
-      });
+      const wrongTenant = await post('/webhooks/tenants/globex', delivery);
+      const unknownTenant = await post('/webhooks/tenants/initech', delivery);
+      expect(wrongTenant.status).toBe(401);
+      // Probing tenant names tells nothing: the unknown one is answered as a wrong signature.
+      expect(unknownTenant.status).toBe(401);
+      expect(unknownTenant.body).toEqual(wrongTenant.body);
       expect((await post('/webhooks/tenants/acme', delivery)).status).toBe(200);
     });
 

@@ -1,13 +1,21 @@
-export * from './is-webhook-route.js';
-export * from './verified-webhook.decorator.js';
-export * from './verified-webhook.guard.js';
-export * from './webhook-event.decorator.js';
-export * from './webhook-metrics.js';
-export * from './webhook-replay.interceptor.js';
-export type * from './webhook-request-state.js';
-export * from './webhook-verifiers.service.js';
-export type * from './webhooks-options.interface.js';
-export * from './webhooks.module.js';
+export { isWebhookRoute } from './is-webhook-route.js';
+export { VerifiedWebhook } from './verified-webhook.decorator.js';
+export { VerifiedWebhookGuard } from './verified-webhook.guard.js';
+export type { WebhookHttpRequest } from './verified-webhook.guard.js';
+export { WebhookEvent } from './webhook-event.decorator.js';
+export { DELIVERIES_METRIC, VERIFICATION_METRIC, WebhookMetrics } from './webhook-metrics.js';
+export type { MetricsRegistry, WebhookMetricsOption } from './webhook-metrics.js';
+export { WebhookReplayInterceptor } from './webhook-replay.interceptor.js';
+export { WebhookRoutes } from './webhook-routes.service.js';
+export type { WebhookRoute } from './webhook-routes.service.js';
+export type { VerifiedWebhookOptions, WebhooksModuleOptions } from './webhooks-options.interface.js';
+export { WebhooksModule } from './webhooks.module.js';
 export { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
-export * from './webhooks.tokens.js';
-export type { VerifiedWebhook as VerifiedWebhookEvent } from '@verified-webhooks/core';
+export {
+  InjectReplayStore,
+  InjectSecretResolver,
+  ReplayStore,
+  SecretResolver,
+  VERIFIED_WEBHOOK_METADATA,
+} from './webhooks.tokens.js';
+export type { VerifiedWebhookEvent } from '@verified-webhooks/core';

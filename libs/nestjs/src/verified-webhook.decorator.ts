@@ -9,7 +9,7 @@ import { VERIFIED_WEBHOOK_METADATA } from './webhooks.tokens.js';
  * Verifies the route's deliveries before the handler runs: signature over the raw bytes, freshness,
  * replay. On a method or a controller class.
  *
- *     @Post('stripe') @VerifiedWebhook('stripe') handle(@WebhookEvent() event: VerifiedWebhook) {}
+ *     @Post('stripe') @VerifiedWebhook('stripe') handle(@WebhookEvent() event: VerifiedWebhookEvent) {}
  */
 export function VerifiedWebhook(
   schemeOrOptions: PresetName | AnyWebhookScheme | VerifiedWebhookOptions,

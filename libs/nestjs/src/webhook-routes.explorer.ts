@@ -2,13 +2,13 @@ import type { OnModuleInit } from '@nestjs/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { checkSecrets } from '@verified-webhooks/core';
-import { WebhookVerifiers } from './webhook-verifiers.service.js';
+import { WebhookRoutes } from './webhook-routes.service.js';
 import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
 
 /**
  * At boot: finds every @VerifiedWebhook() route, builds its verifier (so an unknown scheme fails at
- * start, not at the first delivery), checks its known secrets (DESIGN §4.6) and logs the routes.
+ * start, not at the first delivery), checks its known secrets and logs the routes.
  */
 @Injectable()
 export class WebhookRoutesExplorer implements OnModuleInit {
@@ -17,7 +17,7 @@ export class WebhookRoutesExplorer implements OnModuleInit {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
-    private readonly verifiers: WebhookVerifiers,
+    private readonly routes: WebhookRoutes,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: WebhooksModuleOptions,
   ) {}
 
@@ -30,9 +30,10 @@ export class WebhookRoutesExplorer implements OnModuleInit {
       for (const name of this.scanner.getAllMethodNames(prototype)) {
         const handler = prototype[name];
         if (typeof handler !== 'function') continue;
-        const route = this.verifiers.forRoute(wrapper.metatype, handler);
+        const route = this.routes.forRoute(wrapper.metatype, handler);
         if (!route) continue;
-        const { verifier, resolver } = route;
+        const { resolver } = route;
+        const verifier = route.receiver.verifier;
         this.logger.log(
           `${wrapper.metatype.name}.${name}: scheme ${verifier.scheme.name}, endpoint ${verifier.endpoint}` +
             (verifier.toleranceMs ? `, tolerance ${verifier.toleranceMs} ms` : ', no timestamp'),

@@ -9,7 +9,7 @@ import { MemoryReplayStore, toSecretResolver } from '@verified-webhooks/core';
 import { VerifiedWebhookGuard } from './verified-webhook.guard.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 import { WebhookReplayInterceptor } from './webhook-replay.interceptor.js';
-import { WebhookVerifiers } from './webhook-verifiers.service.js';
+import { WebhookRoutes } from './webhook-routes.service.js';
 import { WebhookRoutesExplorer } from './webhook-routes.explorer.js';
 import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { ConfigurableWebhooksModule, WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
@@ -39,7 +39,7 @@ const providers: Provider[] = [
     useFactory: (options: WebhooksModuleOptions): Promise<WebhookMetrics> =>
       WebhookMetrics.create(options.metrics),
   },
-  WebhookVerifiers,
+  WebhookRoutes,
   VerifiedWebhookGuard,
   WebhookReplayInterceptor,
   WebhookRoutesExplorer,
@@ -56,7 +56,7 @@ const providers: Provider[] = [
   exports: [
     ReplayStore,
     SecretResolver,
-    WebhookVerifiers,
+    WebhookRoutes,
     WebhookMetrics,
     VerifiedWebhookGuard,
     WebhookReplayInterceptor,

@@ -17,9 +17,3 @@ export const InjectSecretResolver = (): PropertyDecorator & ParameterDecorator =
 
 /** Metadata key set by @VerifiedWebhook() on a method or controller class. */
 export const VERIFIED_WEBHOOK_METADATA = 'verified-webhooks:route';
-
-/**
- * Where the guard leaves the verified delivery for the interceptor and @WebhookEvent(): on Node's
- * IncomingMessage (Express's request; Fastify's `request.raw`). Read it through @WebhookEvent().
- */
-export const WEBHOOK_STATE = Symbol('verified-webhooks:state');

@@ -6,11 +6,10 @@ import type { AnyWebhookScheme } from '../schemes/webhook-scheme.interface.js';
  */
 export function handshakeQuery(
   scheme: AnyWebhookScheme,
-  request: { readonly query?: unknown },
+  readQuery: (() => unknown) | undefined,
 ): Record<string, string | undefined> | undefined {
   if (scheme.unsignedHandshake === undefined && scheme.signedHandshake === undefined) return undefined;
-  // Read here, not by the caller: Express's `req.query` is a getter that parses the URL.
-  const query = request.query;
+  const query = readQuery?.();
   const values: Record<string, string | undefined> = {};
   if (typeof query !== 'object' || query === null) return values;
   for (const [key, value] of Object.entries(query))

@@ -1,5 +1,5 @@
 import type { WebhookHeaders } from '../internal/headers.js';
-import type { ResolvedSecrets, SecretInput } from './secret.js';
+import type { ResolvedSecrets, SecretInput, TenantSecrets } from './secret.js';
 
 /** What a resolver knows about a delivery before it is verified. Nothing here comes from the body. */
 export interface SecretContext {
@@ -16,12 +16,16 @@ export interface SecretContext {
   readonly headers: WebhookHeaders;
 }
 
+/** What `resolve` may answer: the secret(s), or the secret(s) with the tenant's canonical name. */
+export type ResolverAnswer = ResolvedSecrets | TenantSecrets;
+
 /**
  * Finds the secret(s) for one delivery. Return several during rotation; return nothing for an
- * unknown endpoint or tenant (the delivery is refused with 401). Throwing answers 503.
+ * unknown endpoint or tenant (the delivery is refused like a wrong signature). Throwing answers 503.
+ * A resolver that matches tenants loosely returns `{ tenant, secrets }` with the canonical name.
  */
 export interface SecretResolver {
-  resolve(context: SecretContext): ResolvedSecrets | Promise<ResolvedSecrets>;
+  resolve(context: SecretContext): ResolverAnswer | Promise<ResolverAnswer>;
   /**
    * Optional: the secrets this resolver can name up front, so they are checked at boot (format,
    * whitespace, length). Resolvers backed by a database leave it out.
@@ -37,4 +41,4 @@ export interface KnownSecret {
   readonly secret: SecretInput;
 }
 
-export type SecretResolverFunction = (context: SecretContext) => ResolvedSecrets | Promise<ResolvedSecrets>;
+export type SecretResolverFunction = (context: SecretContext) => ResolverAnswer | Promise<ResolverAnswer>;

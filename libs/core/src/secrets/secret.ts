@@ -10,6 +10,22 @@ export type SecretInput = string | Secret;
 /** What a resolver returns: one secret, several during rotation, or nothing for an unknown endpoint. */
 export type ResolvedSecrets = SecretInput | readonly SecretInput[] | undefined | null;
 
+/**
+ * A resolver's answer that also names the tenant as it knows it. Return it from a resolver that
+ * normalises (a case-insensitive lookup): replay keys and `event.tenant` then use this name, so
+ * `ACME` and `acme` cannot each replay the same delivery as new.
+ */
+export interface TenantSecrets {
+  readonly tenant: string;
+  readonly secrets: ResolvedSecrets;
+}
+
+export const isTenantSecrets = (value: unknown): value is TenantSecrets =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as TenantSecrets).tenant === 'string' &&
+  'secrets' in value;
+
 export function toSecretList(resolved: ResolvedSecrets): readonly Secret[] {
   if (resolved === undefined || resolved === null) return [];
   const list = Array.isArray(resolved) ? (resolved as readonly SecretInput[]) : [resolved as SecretInput];

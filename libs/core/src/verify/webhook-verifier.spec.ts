@@ -1,5 +1,5 @@
 import { runInNewContext } from 'node:vm';
-import { eventOf, reasonAndStatusOf } from '../../../../test/support/scheme-testing.js';
+import { eventOf, reasonAndStatusOf, reasonOf } from '../testing/scheme-testing.js';
 import type { WebhookVerificationError } from '../errors/webhook-verification.error.js';
 import { MemoryReplayStore } from '../replay/memory-replay.store.js';
 import type { ReplayStore } from '../replay/replay-store.interface.js';
@@ -28,22 +28,22 @@ describe('WebhookVerifier', () => {
     const failing = new WebhookVerifier({
       scheme,
       secrets: () => Promise.reject(new Error('db down')),
-      replay: false,
+      replayStore: false,
       clock: () => NOW,
     });
-    expect(await reasonAndStatusOf(failing.verify(request()))).toBe('secret_resolver_failed/503');
+    expect(await reasonAndStatusOf(failing.receive(request()))).toBe('secret_resolver_failed/503');
     const unknown = new WebhookVerifier({
       scheme,
       secrets: () => undefined,
-      replay: false,
+      replayStore: false,
       clock: () => NOW,
     });
-    expect(await reasonAndStatusOf(unknown.verify(request()))).toBe('unknown_endpoint/401');
+    expect(await reasonAndStatusOf(unknown.receive(request()))).toBe('unknown_endpoint/401');
   });
 
   it('answers 500 for a secret that cannot be used (fail closed)', async () => {
-    const verifier = new WebhookVerifier({ scheme, secrets: 'whsec_!!', replay: false, clock: () => NOW });
-    expect(await reasonAndStatusOf(verifier.verify(request()))).toBe('invalid_secret/500');
+    const verifier = new WebhookVerifier({ scheme, secrets: 'whsec_!!', replayStore: false, clock: () => NOW });
+    expect(await reasonAndStatusOf(verifier.receive(request()))).toBe('invalid_secret/500');
   });
 
   it('tries every secret even after one matched (no early exit that tells which matched)', async () => {
@@ -51,10 +51,10 @@ describe('WebhookVerifier', () => {
     const verifier = new WebhookVerifier({
       scheme,
       secrets: [SECRET, OLD_SECRET],
-      replay: false,
+      replayStore: false,
       clock: () => NOW,
     });
-    await verifier.verify(request());
+    await verifier.receive(request());
     expect(verify).toHaveBeenCalledTimes(2);
     verify.mockRestore();
   });
@@ -65,10 +65,10 @@ describe('WebhookVerifier', () => {
       scheme,
       secrets: resolve,
       endpoint: 'orders',
-      replay: false,
+      replayStore: false,
       clock: () => NOW,
     });
-    await verifier.verify({ ...request(), tenant: 'acme', params: { tenant: 'acme' } });
+    await verifier.receive({ ...request(), tenant: 'acme', params: { tenant: 'acme' } });
     expect(resolve).toHaveBeenCalledWith(
       expect.objectContaining({
         endpoint: 'orders',
@@ -80,30 +80,30 @@ describe('WebhookVerifier', () => {
     expect(JSON.stringify(resolve.mock.calls)).not.toContain('order.created');
   });
 
-  it('keeps a delivery at least until its timestamp leaves the acceptance window (DESIGN §4.4)', async () => {
+  it('keeps a delivery at least until its timestamp leaves the acceptance window ', async () => {
     const store = new MemoryReplayStore();
     const complete = vi.spyOn(store, 'complete');
     const verifier = new WebhookVerifier({
       scheme,
       secrets: SECRET,
       toleranceMs: 10 * 60_000,
-      replay: { store, windowMs: 5 * 60_000 },
+      replayStore: store, replayWindowMs: 5 * 60_000,
       clock: () => NOW,
     });
-    const outcome = await verifier.verify(request({ at: NOW + 9 * 60_000 }));
+    const outcome = await verifier.receive(request({ at: NOW + 9 * 60_000 }));
     if (outcome.kind !== 'new') throw new Error('expected a new delivery');
     await outcome.claim?.complete();
-    expect(complete.mock.calls[0]![1]).toBeGreaterThanOrEqual(19 * 60_000);
-    const recent = await verifier.verify(request({ id: 'msg_2' }));
+    expect(complete.mock.calls[0]![2]).toBeGreaterThanOrEqual(19 * 60_000);
+    const recent = await verifier.receive(request({ id: 'msg_2' }));
     if (recent.kind !== 'new') throw new Error('expected a new delivery');
     await recent.claim?.complete();
-    expect(complete.mock.calls[1]![1]).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(complete.mock.calls[1]![2]).toBeGreaterThanOrEqual(10 * 60_000);
     await store.close();
   });
 
   it('works without Nest: verify, handle, complete; then the duplicate is reported', async () => {
     const store = new MemoryReplayStore();
-    const options = { scheme, secrets: SECRET, replay: { store }, clock: () => NOW };
+    const options = { scheme, secrets: SECRET, replayStore: store, clock: () => NOW };
     const first = await verifyWebhook(request(), options);
     expect(first.kind).toBe('new');
     expect(eventOf(first).payload).toEqual({ type: 'order.created' });
@@ -117,91 +117,49 @@ describe('WebhookVerifier', () => {
     const verifier = new WebhookVerifier({
       scheme,
       secrets: SECRET,
-      replay: { store, leaseMs: 30_000 },
+      replayStore: store, leaseMs: 30_000,
       clock: () => NOW,
     });
-    await verifier.verify(request());
-    const error = await verifier.verify(request()).catch((e: unknown) => e as WebhookVerificationError);
+    await verifier.receive(request());
+    const error = await verifier.receive(request()).catch((e: unknown) => e as WebhookVerificationError);
     expect(error).toMatchObject({ reason: 'replay_in_flight', status: 409 });
     expect((error as WebhookVerificationError).retryAfterMs).toBeGreaterThan(0);
     const broken: ReplayStore = {
       claim: () => Promise.reject(new Error('ECONNREFUSED')),
-      complete: () => Promise.resolve(),
+      complete: () => Promise.resolve(true),
       release: () => Promise.resolve(),
+      renew: () => Promise.resolve(true),
     };
     const closed = new WebhookVerifier({
       scheme,
       secrets: SECRET,
-      replay: { store: broken },
+      replayStore: broken,
       clock: () => NOW,
     });
-    expect(await reasonAndStatusOf(closed.verify(request()))).toBe('replay_store_unavailable/503');
+    expect(await reasonAndStatusOf(closed.receive(request()))).toBe('replay_store_unavailable/503');
     await store.close();
   });
 });
 
-describe('verifyNow', () => {
-  it('answers at once with a static secret and the memory store, and throws a refusal at once', async () => {
+describe('verify and claim apart', () => {
+  it('verifies without touching the store, and claims only when asked', async () => {
     const store = new MemoryReplayStore();
-    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: { store }, clock: () => NOW });
-    const outcome = verifier.verifyNow(request({ id: 'msg_now' }));
-    expect(outcome).not.toBeInstanceOf(Promise);
-    expect(outcome).toMatchObject({ kind: 'new', claim: { key: expect.any(String) } });
-    expect(() => verifier.verifyNow(request({ id: 'msg_now' }))).toThrow(
-      expect.objectContaining({ reason: 'replay_in_flight' }),
-    );
-    expect(() => verifier.verifyNow(request({ secret: OLD_SECRET }))).toThrow(
-      expect.objectContaining({ reason: 'signature_mismatch' }),
-    );
+    const claim = vi.spyOn(store, 'claim');
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replayStore: store, clock: () => NOW });
+    const verification = await verifier.verify(request({ id: 'msg_apart' }));
+    if (verification.kind !== 'verified') throw new Error('expected a verified delivery');
+    expect(claim).not.toHaveBeenCalled();
+    expect(verification.replay?.key).toMatch(/^vw:\{/);
+    expect((await verifier.claim(verification)).kind).toBe('new');
+    expect(await reasonAndStatusOf(verifier.claim(verification))).toBe('replay_in_flight/409');
     await store.close();
   });
 
-  it('answers with a promise when the resolver or the store is asynchronous', async () => {
-    const memory = new MemoryReplayStore();
-    const asyncStore: ReplayStore = {
-      claim: (key, leaseMs) => memory.claim(key, leaseMs),
-      complete: (key, ttlMs) => memory.complete(key, ttlMs),
-      release: (key, token) => memory.release(key, token),
-    };
-    const throughStore = new WebhookVerifier({
-      scheme,
-      secrets: SECRET,
-      replay: { store: asyncStore },
-      clock: () => NOW,
-    });
-    const stored = throughStore.verifyNow(request({ id: 'msg_async_store' }));
-    expect(stored).toBeInstanceOf(Promise);
-    expect(await stored).toMatchObject({ kind: 'new' });
-    const throughResolver = new WebhookVerifier({
-      scheme,
-      secrets: () => Promise.resolve(SECRET),
-      replay: false,
-      clock: () => NOW,
-    });
-    const resolved = throughResolver.verifyNow(request());
-    expect(resolved).toBeInstanceOf(Promise);
-    expect(await resolved).toMatchObject({ kind: 'new' });
-    await memory.close();
-  });
-
-  it('leaves verify() a function that rejects and never throws', async () => {
-    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: false, clock: () => NOW });
+  it('rejects, never throws, on a refusal', async () => {
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replayStore: false, clock: () => NOW });
     let answer: Promise<unknown> | undefined;
     expect(() => (answer = verifier.verify(request({ secret: OLD_SECRET })))).not.toThrow();
     expect(await reasonAndStatusOf(answer as never)).toBe('signature_mismatch/401');
-  });
-
-  it('answers 503 when a synchronous claim throws, as for a rejected one', async () => {
-    const store: ReplayStore = {
-      claim: () => Promise.reject(new Error('unused')),
-      claimNow: () => {
-        throw new Error('store broke');
-      },
-      complete: () => Promise.resolve(),
-      release: () => Promise.resolve(),
-    };
-    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: { store }, clock: () => NOW });
-    expect(await reasonAndStatusOf(verifier.verify(request()))).toBe('replay_store_unavailable/503');
   });
 });
 
@@ -210,18 +168,19 @@ describe('answers from other realms and odd stores', () => {
     const memory = new MemoryReplayStore();
     const ForeignPromise = runInNewContext('Promise') as PromiseConstructor;
     const store: ReplayStore = {
-      claim: (key, leaseMs) => ForeignPromise.resolve(memory.claimNow(key, leaseMs)),
-      complete: (key, ttlMs) => memory.complete(key, ttlMs),
+      claim: (key, leaseMs) => ForeignPromise.resolve().then(() => memory.claim(key, leaseMs)),
+      complete: (key, token, ttlMs) => memory.complete(key, token, ttlMs),
       release: (key, token) => memory.release(key, token),
+      renew: (key, token, leaseMs) => memory.renew(key, token, leaseMs),
     };
     const verifier = new WebhookVerifier({
       scheme,
       secrets: () => ForeignPromise.resolve(SECRET),
-      replay: { store },
+      replayStore: store,
       clock: () => NOW,
     });
-    expect((await verifier.verify(request({ id: 'msg_realm' }))).kind).toBe('new');
-    expect(await reasonAndStatusOf(verifier.verify(request({ id: 'msg_realm' })))).toBe(
+    expect((await verifier.receive(request({ id: 'msg_realm' }))).kind).toBe('new');
+    expect(await reasonAndStatusOf(verifier.receive(request({ id: 'msg_realm' })))).toBe(
       'replay_in_flight/409',
     );
     await memory.close();
@@ -230,21 +189,22 @@ describe('answers from other realms and odd stores', () => {
   it('fails closed on a claim answer with no known state', async () => {
     const store = {
       claim: () => Promise.resolve({ state: 'maybe' }),
-      complete: () => Promise.resolve(),
+      complete: () => Promise.resolve(true),
       release: () => Promise.resolve(),
+      renew: () => Promise.resolve(true),
     } as unknown as ReplayStore;
-    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: { store }, clock: () => NOW });
-    expect(await reasonAndStatusOf(verifier.verify(request()))).toBe('replay_store_unavailable/503');
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replayStore: store, clock: () => NOW });
+    expect(await reasonAndStatusOf(verifier.receive(request()))).toBe('replay_store_unavailable/503');
   });
 
   it('lets a claim be settled through detached methods', async () => {
     const store = new MemoryReplayStore();
-    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: { store }, clock: () => NOW });
-    const outcome = await verifier.verify(request({ id: 'msg_detached' }));
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replayStore: store, clock: () => NOW });
+    const outcome = await verifier.receive(request({ id: 'msg_detached' }));
     if (outcome.kind !== 'new' || !outcome.claim) throw new Error('expected a claim');
     const { complete } = outcome.claim;
     await Promise.resolve().then(complete);
-    expect((await verifier.verify(request({ id: 'msg_detached' }))).kind).toBe('duplicate');
+    expect((await verifier.receive(request({ id: 'msg_detached' }))).kind).toBe('duplicate');
     await store.close();
   });
 });
@@ -253,25 +213,26 @@ describe('settling a claim', () => {
   it('retries a complete() that fails once, so a blip does not leave the delivery in flight', async () => {
     const store = new MemoryReplayStore();
     const complete = vi.spyOn(store, 'complete').mockRejectedValueOnce(new Error('blip'));
-    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: { store }, clock: () => NOW });
-    const outcome = await verifier.verify(request({ id: 'msg_retry' }));
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replayStore: store, clock: () => NOW });
+    const outcome = await verifier.receive(request({ id: 'msg_retry' }));
     if (outcome.kind !== 'new') throw new Error('expected a new delivery');
     await outcome.claim?.complete();
     expect(complete).toHaveBeenCalledTimes(2);
-    expect((await verifier.verify(request({ id: 'msg_retry' }))).kind).toBe('duplicate');
+    expect((await verifier.receive(request({ id: 'msg_retry' }))).kind).toBe('duplicate');
     await store.close();
   });
 });
 
 describe('options that would turn a check off', () => {
   it.each([
-    ['windowMs', { windowMs: Number.NaN }],
-    ['windowMs', { windowMs: 0 }],
+    ['replayWindowMs', { replayWindowMs: Number.NaN }],
+    ['replayWindowMs', { replayWindowMs: 0 }],
+    ['maxHoldMs', { maxHoldMs: 0 }],
     ['leaseMs', { leaseMs: Number.NaN }],
     ['leaseMs', { leaseMs: -1 }],
   ])('refuses a replay %s of %o at construction', (name, replay) => {
     const store = new MemoryReplayStore();
-    expect(() => new WebhookVerifier({ scheme, secrets: SECRET, replay: { store, ...replay } })).toThrow(
+    expect(() => new WebhookVerifier({ scheme, secrets: SECRET, replayStore: store, ...replay })).toThrow(
       new RegExp(`${name} must be a number > 0`),
     );
   });
@@ -282,23 +243,23 @@ describe('options that would turn a check off', () => {
     ['maxSignatures', 0],
     ['maxHeaderLength', Number.POSITIVE_INFINITY],
   ])('refuses %s %s at construction', (name, value) => {
-    expect(() => new WebhookVerifier({ scheme, secrets: SECRET, replay: false, [name]: value })).toThrow(
+    expect(() => new WebhookVerifier({ scheme, secrets: SECRET, replayStore: false, [name]: value })).toThrow(
       RangeError,
     );
   });
 
   it('still takes toleranceMs 0, which turns the freshness check off as documented', () => {
     expect(
-      () => new WebhookVerifier({ scheme, secrets: SECRET, replay: false, toleranceMs: 0 }),
+      () => new WebhookVerifier({ scheme, secrets: SECRET, replayStore: false, toleranceMs: 0 }),
     ).not.toThrow();
   });
 });
 
 describe('the verified event', () => {
   it('shows neither the signature nor the raw bytes when logged or serialised', async () => {
-    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: false, clock: () => NOW });
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replayStore: false, clock: () => NOW });
     const sent = request({ id: 'msg_logged' });
-    const event = eventOf(await verifier.verify(sent));
+    const event = eventOf(await verifier.receive(sent));
     const signature = sent.headers['webhook-signature']!.slice(3);
     const { inspect } = await import('node:util');
     expect(inspect(event, { depth: 5 })).not.toContain(signature);
@@ -307,20 +268,20 @@ describe('the verified event', () => {
   });
 
   it('says which of its fields the signature covers', async () => {
-    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: false, clock: () => NOW });
-    const typed = eventOf(await verifier.verify(request({ id: 'msg_typed' })));
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replayStore: false, clock: () => NOW });
+    const typed = eventOf(await verifier.receive(request({ id: 'msg_typed' })));
     expect(typed.signed).toEqual({ id: true, type: true, timestamp: true, body: true });
-    const untyped = eventOf(await verifier.verify(request({ id: 'msg_untyped', body: '{"n":1}' })));
+    const untyped = eventOf(await verifier.receive(request({ id: 'msg_untyped', body: '{"n":1}' })));
     expect(untyped.type).toBeUndefined();
     expect(untyped.signed).toEqual({ id: true, type: false, timestamp: true, body: true });
   });
 
   it('takes the type from a JSON body only: the content type is not signed', async () => {
-    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: false, clock: () => NOW });
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replayStore: false, clock: () => NOW });
     // Signed JSON that, read as a form, would carry a field named type.
     const sent = request({ id: 'msg_form', body: '{"note":"a&type=refund.approved"}' });
     const event = eventOf(
-      await verifier.verify({
+      await verifier.receive({
         ...sent,
         headers: { ...sent.headers, 'content-type': 'application/x-www-form-urlencoded' },
       }),
@@ -345,9 +306,9 @@ describe('empty or mis-encoded secrets (fail closed)', () => {
       const verifier = new WebhookVerifier({
         scheme: target,
         secrets: { value: Buffer.alloc(0) },
-        replay: false,
+        replayStore: false,
       });
-      await expect(verifier.verify({ headers, rawBody: Buffer.from(body) })).rejects.toMatchObject({
+      await expect(verifier.receive({ headers, rawBody: Buffer.from(body) })).rejects.toMatchObject({
         reason: 'invalid_secret',
       });
     }
@@ -374,6 +335,78 @@ describe('empty or mis-encoded secrets (fail closed)', () => {
     expect(() => verifiedWebhook({ scheme: 'github', secrets: { value: Buffer.alloc(0) } })).toThrow(
       /unusable/,
     );
+  });
+});
+
+describe('tenants', () => {
+  it("keys replays on the tenant the resolver names, so a loose lookup cannot replay a delivery as new", async () => {
+    const store = new MemoryReplayStore();
+    // A case-insensitive lookup, as a database collation would do it.
+    const verifier = new WebhookVerifier({
+      scheme,
+      secrets: ({ tenant }) => ({ tenant: tenant!.trim().toLowerCase(), secrets: SECRET }),
+      replayStore: store,
+      clock: () => NOW,
+    });
+    const first = await verifier.receive({ ...request({ id: 'msg_tenant' }), tenant: 'acme' });
+    if (first.kind !== 'new') throw new Error('expected a new delivery');
+    expect(first.event.tenant).toBe('acme');
+    await first.claim?.complete();
+    for (const spelling of ['ACME', 'Acme', 'acme ']) {
+      const replayed = await verifier.receive({ ...request({ id: 'msg_tenant' }), tenant: spelling });
+      expect(replayed.kind).toBe('duplicate');
+    }
+    await store.close();
+  });
+
+  it('checks an unknown endpoint against a decoy key, so it costs what a wrong signature does', async () => {
+    const verify = vi.spyOn(scheme, 'verify');
+    const unknown = new WebhookVerifier({ scheme, secrets: () => undefined, replayStore: false, clock: () => NOW });
+    expect(await reasonOf(unknown.verify(request()))).toBe('unknown_endpoint');
+    expect(verify).toHaveBeenCalledTimes(1);
+    verify.mockRestore();
+  });
+});
+
+describe('the lease while a handler runs', () => {
+  it('is renewed while the claim is held, so a slow handler does not let a replay run beside it', async () => {
+    const store = new MemoryReplayStore();
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replayStore: store, leaseMs: 60 });
+    const first = await verifier.receive(request({ id: 'msg_slow', at: Date.now() }));
+    if (first.kind !== 'new') throw new Error('expected a new delivery');
+    await new Promise((resolve) => setTimeout(resolve, 250)); // four leases
+    expect(await reasonOf(verifier.receive(request({ id: 'msg_slow', at: Date.now() })))).toBe(
+      'replay_in_flight',
+    );
+    await first.claim?.complete();
+    expect((await verifier.receive(request({ id: 'msg_slow', at: Date.now() }))).kind).toBe('duplicate');
+    await store.close();
+  });
+
+  it('stops being renewed after maxHoldMs, and a completion after the lease ran out is reported', async () => {
+    const store = new MemoryReplayStore();
+    const onWarning = vi.fn();
+    const verifier = new WebhookVerifier({
+      scheme,
+      secrets: SECRET,
+      replayStore: store,
+      leaseMs: 30,
+      maxHoldMs: 60,
+      onWarning,
+    });
+    const first = await verifier.receive(request({ id: 'msg_stuck', at: Date.now() }));
+    if (first.kind !== 'new') throw new Error('expected a new delivery');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The lease lapsed: the sender's retry is processed...
+    const retry = await verifier.receive(request({ id: 'msg_stuck', at: Date.now() }));
+    expect(retry.kind).toBe('new');
+    // ... and the stuck handler's late completion writes nothing over it, and says so.
+    await first.claim?.complete();
+    expect(onWarning).toHaveBeenCalledWith(expect.stringMatching(/after its lease ran out/));
+    expect(await reasonOf(verifier.receive(request({ id: 'msg_stuck', at: Date.now() })))).toBe(
+      'replay_in_flight',
+    );
+    await store.close();
   });
 });
 

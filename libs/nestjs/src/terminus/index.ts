@@ -1,1 +1,1 @@
-export * from './replay-store.health.js';
+export { ReplayStoreHealthIndicator } from './replay-store.health.js';

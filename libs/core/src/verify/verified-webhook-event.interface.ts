@@ -1,7 +1,7 @@
 import type { SignedFields } from '../schemes/webhook-scheme.interface.js';
 
 /** A delivery that passed every check, as handed to your handler. */
-export interface VerifiedWebhook<Payload = unknown> {
+export interface VerifiedWebhookEvent<Payload = unknown> {
   /** The delivery id, when the scheme sends one (see `signed.id`). */
   readonly id: string | undefined;
   /** The event type, from a header or else the body's `type`, when there is one (see `signed.type`). */
@@ -10,6 +10,7 @@ export interface VerifiedWebhook<Payload = unknown> {
   readonly timestamp: Date | undefined;
   readonly scheme: string;
   readonly endpoint: string;
+  /** The tenant as the secret resolver named it (see `TenantSecrets`), else the route's tenant parameter. */
   readonly tenant: string | undefined;
   /** The exact bytes that were verified. */
   readonly rawBody: Buffer;

@@ -1,0 +1,70 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ReplayStore, SecretResolver } from '@verified-webhooks/core';
+import { resolveScheme, toSecretResolver, WebhookHttpReceiver, WebhookVerifier } from '@verified-webhooks/core';
+import type { VerifiedWebhookOptions, WebhooksModuleOptions } from './webhooks-options.interface.js';
+import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
+import {
+  ReplayStore as ReplayStoreToken,
+  SecretResolver as SecretResolverToken,
+  VERIFIED_WEBHOOK_METADATA,
+} from './webhooks.tokens.js';
+
+/** A decorated route: its options, its resolver, and the HTTP receiver that verifies for it. */
+export interface WebhookRoute {
+  readonly options: VerifiedWebhookOptions;
+  readonly resolver: SecretResolver;
+  readonly receiver: WebhookHttpReceiver;
+}
+
+const NO_SECRETS: SecretResolver = { resolve: () => undefined };
+
+/** Builds one receiver per decorated route (from its metadata and the module options) and keeps it. */
+@Injectable()
+export class WebhookRoutes {
+  private readonly logger = new Logger('VerifiedWebhook');
+  /** By controller class, then handler: a handler inherited by two decorated subclasses has two routes. */
+  private readonly byRoute = new WeakMap<object, WeakMap<object, WebhookRoute>>();
+
+  constructor(
+    @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: WebhooksModuleOptions,
+    @Inject(ReplayStoreToken) private readonly store: ReplayStore | false,
+    @Inject(SecretResolverToken) private readonly moduleResolver: SecretResolver | null,
+  ) {}
+
+  /** The route's options: method metadata wins over class metadata. */
+  static optionsOf(controller: object, handler: object): VerifiedWebhookOptions | undefined {
+    return (
+      (Reflect.getMetadata(VERIFIED_WEBHOOK_METADATA, handler) as VerifiedWebhookOptions | undefined) ??
+      (Reflect.getMetadata(VERIFIED_WEBHOOK_METADATA, controller) as VerifiedWebhookOptions | undefined)
+    );
+  }
+
+  forRoute(controller: object, handler: object): WebhookRoute | undefined {
+    let handlers = this.byRoute.get(controller);
+    const cached = handlers?.get(handler);
+    if (cached) return cached;
+    const options = WebhookRoutes.optionsOf(controller, handler);
+    if (!options) return undefined;
+    const built = this.build(options);
+    if (!handlers) this.byRoute.set(controller, (handlers = new WeakMap()));
+    handlers.set(handler, built);
+    return built;
+  }
+
+  private build(route: VerifiedWebhookOptions): WebhookRoute {
+    const { scheme, endpoint, secrets, tenantParam, replay, ...routeOverrides } = route;
+    const resolver =
+      secrets !== undefined ? toSecretResolver(secrets) : (this.moduleResolver ?? NO_SECRETS);
+    // One vocabulary: a route's options override the module's of the same name.
+    const options = { ...this.options, ...routeOverrides };
+    const verifier = new WebhookVerifier({
+      ...options,
+      scheme: resolveScheme(scheme),
+      secrets: resolver,
+      endpoint,
+      replayStore: replay === false ? false : this.store,
+      onWarning: (message) => this.logger.warn(message),
+    });
+    return { options: route, resolver, receiver: new WebhookHttpReceiver(verifier, { ...options, tenantParam }) };
+  }
+}
