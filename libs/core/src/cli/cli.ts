@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { presetNames, resolveScheme } from '../schemes/scheme-registry.js';
+import type { PresetName } from '../schemes/preset-registry.js';
+import { presetNames, resolveScheme } from '../schemes/preset-registry.js';
 import { generateSecret } from '../secrets/generate-secret.js';
 
 /** Where the CLI writes; tests pass their own. */
@@ -130,7 +131,8 @@ function secret(args: string[], io: CliIo): number {
 
 function schemeOf(name: string | undefined) {
   try {
-    return resolveScheme(required(name, '--scheme'));
+    // Any string may come from the command line; resolveScheme refuses an unknown one, listing the known names.
+    return resolveScheme(required(name, '--scheme') as PresetName);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(error instanceof Error ? error.message : String(error));

@@ -61,14 +61,3 @@ export function requireHeader(headers: WebhookHeaders, names: readonly string[],
   }
   return value;
 }
-
-/**
- * A signature header's value as read; `missing_signature` (401) when absent or empty. `display` is
- * how the message names the header (e.g. `Stripe-Signature`).
- */
-export function requireSignature(value: string | undefined, display: string): string {
-  if (value === undefined || value === '') {
-    throw new WebhookVerificationError('missing_signature', `Header ${display} is missing.`);
-  }
-  return value;
-}

@@ -1,11 +1,15 @@
-import { createHmac } from 'node:crypto';
 import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
 import type { SignatureEncoding } from '../internal/encoding.js';
 import { decodeSignature } from '../internal/encoding.js';
 import type { WebhookHeaders } from '../internal/headers.js';
-import { readHeader, requireHeader, requireSignature } from '../internal/headers.js';
+import { readHeader, requireHeader } from '../internal/headers.js';
 import { anySignatureMatches } from '../internal/safe-compare.js';
-import { hasStrayWhitespace } from '../secrets/secret.js';
+import { toBuffer } from './kit/bytes.js';
+import { hmacOf } from './kit/hmac-digest.js';
+import { checkSecretText } from './kit/secret-import.js';
+import { JSON_CONTENT_TYPE, signTime } from './kit/sign-input.js';
+import { decodeSignatures } from './kit/signature-decoding.js';
+import { requireSignatureHeader, splitBounded } from './kit/signature-header.js';
 import { parseUnixMillis, parseUnixSeconds, toUnixSeconds } from './timestamp.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from './webhook-scheme.interface.js';
 
@@ -99,34 +103,26 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
     'text' in part ? [part.text] : [],
   );
   const timestampUnit = options.timestampUnit ?? 's';
-  const digestBytes = createHmac(algorithm, 'probe').digest().length;
+  const digestBytes = hmacOf(algorithm, Buffer.from('probe')).length;
 
   const render = (parts: Part[], fields: Fields) =>
     parts.map((part) => ('text' in part ? part.text : fields[part.field])).join('');
 
-  const mac = (key: Buffer, body: Buffer, fields: Fields) => {
-    const hmacStream = createHmac(algorithm, key);
-    if (template.before.length > 0) hmacStream.update(render(template.before, fields));
-    hmacStream.update(body);
-    if (template.after.length > 0) hmacStream.update(render(template.after, fields));
-    return hmacStream.digest();
-  };
+  const mac = (key: Buffer, body: Buffer, fields: Fields) =>
+    hmacOf(algorithm, key, render(template.before, fields), body, render(template.after, fields));
 
   const formatTimestamp = (ms: number) => (timestampUnit === 's' ? String(toUnixSeconds(ms)) : String(ms));
 
-  const label = `The ${options.name ?? 'hmac'} secret`;
+  const label = `${options.name ?? 'hmac'} secret`;
   const importKey = (secret: string | Buffer): Buffer => {
     // An empty Buffer is refused where every scheme's key is checked (the verifier, the boot check).
     if (Buffer.isBuffer(secret)) return secret;
-    if (hasStrayWhitespace(secret)) {
-      throw new WebhookVerificationError('invalid_secret', `${label} has stray whitespace.`);
-    }
-    if (secret === '') throw new WebhookVerificationError('invalid_secret', `${label} is empty.`);
+    checkSecretText(label, secret);
     const encoding = options.secretEncoding ?? 'utf8';
     // Strict: Buffer.from() would silently drop bad characters and leave a short (or empty) key.
     const key = encoding === 'utf8' ? Buffer.from(secret, 'utf8') : decodeSignature(secret, encoding);
     if (key === undefined) {
-      throw new WebhookVerificationError('invalid_secret', `${label} is not valid ${encoding}.`);
+      throw new WebhookVerificationError('invalid_secret', `The ${label} is not valid ${encoding}.`);
     }
     return key;
   };
@@ -137,30 +133,9 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
     defaultToleranceMs: options.timestampHeader ? (options.toleranceMs ?? 5 * 60_000) : undefined,
 
     parse(headers: WebhookHeaders, { limits }: ParseContext): ParsedWebhook {
-      const header = requireSignature(
-        readHeader(headers, signatureHeader, limits.maxHeaderLength),
-        signatureHeader,
-      );
-      const values = options.separator ? header.split(options.separator) : [header];
-      if (values.length > limits.maxSignatures) {
-        throw new WebhookVerificationError(
-          'too_many_signatures',
-          `Header ${signatureHeader} lists too many signatures.`,
-        );
-      }
-      const signatures: Buffer[] = [];
-      for (const raw of values) {
-        const value = raw.trim();
-        if (!value.startsWith(prefix)) continue;
-        const signature = decodeSignature(value.slice(prefix.length), encoding);
-        if (signature?.length === digestBytes) signatures.push(signature);
-      }
-      if (signatures.length === 0) {
-        throw new WebhookVerificationError(
-          'malformed_signature',
-          `Header ${signatureHeader} holds no well-formed signature.`,
-        );
-      }
+      const header = requireSignatureHeader(headers, signatureHeader, limits, { blankIsMissing: false });
+      const values = splitBounded(header, options.separator || undefined, signatureHeader, limits);
+      const signatures = decodeSignatures(values, encoding, digestBytes, signatureHeader, prefix);
       const read = (name: string | undefined, required: boolean) =>
         name === undefined
           ? undefined
@@ -209,13 +184,8 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
     },
 
     sign(input: SignInput): Record<string, string> {
-      const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body, 'utf8');
-      const time =
-        input.timestamp === undefined
-          ? Date.now()
-          : typeof input.timestamp === 'number'
-            ? input.timestamp
-            : input.timestamp.getTime();
+      const body = toBuffer(input.body);
+      const time = signTime(input);
       const fields = {
         id: input.id ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
         type: input.type ?? 'test.event',
@@ -223,7 +193,7 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
       };
       const headers: Record<string, string> = {
         [signatureHeader]: prefix + mac(importKey(input.secret), body, fields).toString(encoding),
-        'content-type': 'application/json',
+        'content-type': JSON_CONTENT_TYPE,
       };
       if (options.idHeader) headers[options.idHeader.toLowerCase()] = fields.id;
       if (options.typeHeader) headers[options.typeHeader.toLowerCase()] = fields.type;

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { createHmac, createPublicKey } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
 import {
   anyEd25519SignatureValid,
@@ -13,9 +13,15 @@ import {
 } from '../internal/ed25519.js';
 import { decodeBase64 } from '../internal/encoding.js';
 import type { WebhookHeaders } from '../internal/headers.js';
-import { requireHeader, readFirstHeader, requireSignature } from '../internal/headers.js';
+import { requireHeader } from '../internal/headers.js';
 import { anySignatureMatches } from '../internal/safe-compare.js';
-import { hasStrayWhitespace, MIN_SECRET_BYTES } from '../secrets/secret.js';
+import { MIN_SECRET_BYTES } from '../secrets/secret.js';
+import { toBuffer } from './kit/bytes.js';
+import { hmacOf } from './kit/hmac-digest.js';
+import { refuseStrayWhitespace } from './kit/secret-import.js';
+import { JSON_CONTENT_TYPE, randomId, signTime } from './kit/sign-input.js';
+import { decodeCandidates } from './kit/signature-decoding.js';
+import { requireSignatureHeader, splitBounded } from './kit/signature-header.js';
 import { parseUnixSeconds, toUnixSeconds } from './timestamp.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from './webhook-scheme.interface.js';
 
@@ -73,12 +79,7 @@ export function standardWebhooks(
       assertKeyLength(key.length);
       return key;
     }
-    if (hasStrayWhitespace(secret)) {
-      throw new WebhookVerificationError(
-        'invalid_secret',
-        'The Standard Webhooks secret has stray whitespace.',
-      );
-    }
+    refuseStrayWhitespace('Standard Webhooks secret', secret);
     if (secret.startsWith(PUBLIC_KEY_PREFIX)) return importPublicKey(secret);
     if (secret.startsWith(PRIVATE_KEY_PREFIX)) return createPublicKey(importPrivateKey(secret));
     const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
@@ -102,35 +103,13 @@ export function standardWebhooks(
     defaultToleranceMs: options.toleranceMs ?? 5 * 60_000,
 
     parse(headers: WebhookHeaders, { limits }: ParseContext): StandardWebhooksParsed {
-      const header = requireSignature(
-        readFirstHeader(headers, SIGNATURE_HEADERS, limits.maxHeaderLength),
-        'webhook-signature',
-      );
+      const header = requireSignatureHeader(headers, SIGNATURE_HEADERS, limits, { blankIsMissing: false });
       const id = requireHeader(headers, ID_HEADERS, limits.maxHeaderLength);
       const timestamp = parseUnixSeconds(requireHeader(headers, TIMESTAMP_HEADERS, limits.maxHeaderLength));
-      const hmacSignatures: Buffer[] = [];
-      const ed25519Signatures: Buffer[] = [];
-      // One pass over the space-separated entries; unknown versions are skipped, and each key type
-      // later checks only its own entries.
-      let entries = 0;
-      for (let start = 0; start < header.length;) {
-        let end = header.indexOf(' ', start);
-        if (end === -1) end = header.length;
-        if (end > start && ++entries > limits.maxSignatures) {
-          throw new WebhookVerificationError(
-            'too_many_signatures',
-            `Header webhook-signature lists more than ${limits.maxSignatures} signatures.`,
-          );
-        }
-        if (header.startsWith('v1,', start)) {
-          const signature = decodeBase64(header.slice(start + 3, end));
-          if (signature?.length === HMAC_SHA256_BYTES) hmacSignatures.push(signature);
-        } else if (header.startsWith('v1a,', start)) {
-          const signature = decodeBase64(header.slice(start + 4, end));
-          if (signature?.length === ED25519_SIGNATURE_BYTES) ed25519Signatures.push(signature);
-        }
-        start = end + 1;
-      }
+      // Unknown versions are skipped, and each key type later checks only its own entries.
+      const entries = splitBounded(header, ' ', 'webhook-signature', limits, { skipEmpty: true });
+      const hmacSignatures = decodeCandidates(entries, 'base64', HMAC_SHA256_BYTES, 'v1,');
+      const ed25519Signatures = decodeCandidates(entries, 'base64', ED25519_SIGNATURE_BYTES, 'v1a,');
       if (hmacSignatures.length === 0 && ed25519Signatures.length === 0) {
         throw new WebhookVerificationError(
           'malformed_signature',
@@ -156,15 +135,15 @@ export function standardWebhooks(
       }
       if (!Buffer.isBuffer(key)) return false;
       // The same bytes as signedContent(), streamed into the HMAC: no copy of the body per delivery.
-      const mac = createHmac('sha256', key).update(parsed.prefix, 'utf8').update(rawBody).digest();
+      const mac = hmacOf('sha256', key, parsed.prefix, rawBody);
       return anySignatureMatches(mac, parsed.hmacSignatures);
     },
 
     /** Signs `v1` with a `whsec_` secret, `v1a` with a `whsk_` secret key. */
     sign(input: SignInput): Record<string, string> {
-      const id = input.id ?? `msg_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
-      const timestamp = toUnixSeconds(input.timestamp ?? Date.now());
-      const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body, 'utf8');
+      const id = input.id ?? randomId('msg_');
+      const timestamp = toUnixSeconds(signTime(input));
+      const body = toBuffer(input.body);
       const message = content(id, timestamp, body);
       let signature: string;
       if (typeof input.secret === 'string' && input.secret.startsWith(PRIVATE_KEY_PREFIX)) {
@@ -177,13 +156,13 @@ export function standardWebhooks(
             'A whpk_ public key cannot sign; sign with the whsk_ secret key.',
           );
         }
-        signature = `v1,${createHmac('sha256', key).update(message).digest('base64')}`;
+        signature = `v1,${hmacOf('sha256', key, message).toString('base64')}`;
       }
       return {
         'webhook-id': id,
         'webhook-timestamp': String(timestamp),
         'webhook-signature': signature,
-        'content-type': 'application/json',
+        'content-type': JSON_CONTENT_TYPE,
       };
     },
   };

@@ -2,7 +2,7 @@ import { WebhookVerificationError } from '../../errors/webhook-verification.erro
 import { readHeader } from '../../internal/headers.js';
 import { hmac } from '../hmac.scheme.js';
 import type { HandshakeReply, HandshakeRequest, WebhookScheme } from '../webhook-scheme.interface.js';
-import { echoableValue, isMethod } from './preset-helpers.js';
+import { echoableValue, isMethod } from '../kit/handshake-reply.js';
 
 export interface AsanaOptions {
   /**

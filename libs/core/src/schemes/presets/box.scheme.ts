@@ -5,16 +5,13 @@ import type { WebhookHeaders } from '../../internal/headers.js';
 import { readHeader, requireHeader } from '../../internal/headers.js';
 import { anySignatureMatches } from '../../internal/safe-compare.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
-import {
-  formatRfc3339,
-  parseRfc3339,
-  requireHeaderValue,
-  signedContentReplayId,
-  signTime,
-  toBuffer,
-  hmacOf,
-  importUtf8Secret,
-} from './preset-helpers.js';
+import { signedContentReplayId } from '../../replay/replay-key.js';
+import { toBuffer } from '../kit/bytes.js';
+import { hmacOf } from '../kit/hmac-digest.js';
+import { requireHeaderValue } from '../kit/request-headers.js';
+import { formatRfc3339, parseRfc3339 } from '../kit/rfc3339.js';
+import { importUtf8Secret } from '../kit/secret-import.js';
+import { signTime } from '../kit/sign-input.js';
 
 export interface BoxOptions {
   /** Freshness window in ms, both ways. Default 10 minutes (the Box SDK's `maxAge`). */

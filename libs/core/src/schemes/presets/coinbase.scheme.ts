@@ -1,6 +1,7 @@
 import type { ParsedWebhook, WebhookScheme } from '../webhook-scheme.interface.js';
 import { hmac } from '../hmac.scheme.js';
-import { bodyIdReplayId, jsonObject, signedContentReplayId, stringField } from './preset-helpers.js';
+import { signedContentReplayId } from '../../replay/replay-key.js';
+import { bodyIdReplayId, jsonObject, stringField } from '../kit/json-fields.js';
 
 export interface CoinbaseOptions {
   name?: string;

@@ -11,7 +11,7 @@ import {
 } from '../../internal/ed25519.js';
 import { decodeHex } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
-import { readHeader, requireHeader, requireSignature } from '../../internal/headers.js';
+import { requireHeader } from '../../internal/headers.js';
 import { parseUnixSeconds, toUnixSeconds } from '../timestamp.js';
 import type {
   HandshakeReply,
@@ -21,15 +21,12 @@ import type {
   SignInput,
   WebhookScheme,
 } from '../webhook-scheme.interface.js';
-import {
-  bodyIdReplayId,
-  jsonObject,
-  jsonReply,
-  signedContentReplayId,
-  signTime,
-  stringField,
-  toBuffer,
-} from './preset-helpers.js';
+import { signedContentReplayId } from '../../replay/replay-key.js';
+import { toBuffer } from '../kit/bytes.js';
+import { jsonReply } from '../kit/handshake-reply.js';
+import { bodyIdReplayId, jsonObject, stringField } from '../kit/json-fields.js';
+import { signTime } from '../kit/sign-input.js';
+import { requireSignatureHeader } from '../kit/signature-header.js';
 
 export interface DiscordOptions {
   /**
@@ -77,10 +74,10 @@ export function discord(options: DiscordOptions = {}): WebhookScheme<KeyObject, 
     defaultToleranceMs: options.toleranceMs ?? 5 * 60_000,
 
     parse(headers: WebhookHeaders, { limits }: ParseContext): DiscordParsed {
-      const header = requireSignature(
-        readHeader(headers, SIGNATURE_HEADER, limits.maxHeaderLength),
-        'X-Signature-Ed25519',
-      );
+      const header = requireSignatureHeader(headers, SIGNATURE_HEADER, limits, {
+        display: 'X-Signature-Ed25519',
+        blankIsMissing: false,
+      });
       const signature = decodeHex(header);
       if (signature?.length !== ED25519_SIGNATURE_BYTES) {
         throw new WebhookVerificationError(

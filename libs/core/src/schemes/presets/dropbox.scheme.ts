@@ -1,6 +1,6 @@
 import { hmac } from '../hmac.scheme.js';
 import type { HandshakeReply, HandshakeRequest, WebhookScheme } from '../webhook-scheme.interface.js';
-import { isMethod } from './preset-helpers.js';
+import { isMethod } from '../kit/handshake-reply.js';
 
 export interface DropboxOptions {
   /** Scheme name for logs and the default endpoint. Default `dropbox`. */

@@ -1,5 +1,5 @@
 import type { WebhookScheme } from '../webhook-scheme.interface.js';
-import { sharedToken } from './preset-helpers.js';
+import { sharedToken } from '../families/shared-token.scheme.js';
 
 export interface GitLabOptions {
   /** Scheme name for logs and the default endpoint. Default `gitlab`. */

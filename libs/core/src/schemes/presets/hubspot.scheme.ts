@@ -3,15 +3,13 @@ import { requireHeader } from '../../internal/headers.js';
 import { safeEqual } from '../../internal/safe-compare.js';
 import { parseUnixMillis } from '../timestamp.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
-import {
-  decodeSignatures,
-  hmacOf,
-  importUtf8Secret,
-  requireSignatureHeader,
-  requireSignedUrl,
-  signTime,
-  toBuffer,
-} from './preset-helpers.js';
+import { toBuffer } from '../kit/bytes.js';
+import { hmacOf } from '../kit/hmac-digest.js';
+import { importUtf8Secret } from '../kit/secret-import.js';
+import { signTime } from '../kit/sign-input.js';
+import { decodeSignatures } from '../kit/signature-decoding.js';
+import { requireSignatureHeader } from '../kit/signature-header.js';
+import { requireSignedUrl } from '../kit/signed-url.js';
 
 export interface HubSpotOptions {
   /** Scheme name for logs and the default endpoint. Default `hubspot`. */

@@ -2,7 +2,7 @@ import { WebhookVerificationError } from '../../errors/webhook-verification.erro
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { hmac } from '../hmac.scheme.js';
 import type { ParseContext, ParsedWebhook, WebhookScheme } from '../webhook-scheme.interface.js';
-import { jsonObject } from './preset-helpers.js';
+import { jsonObject } from '../kit/json-fields.js';
 
 export interface LinearOptions {
   /** Scheme name for logs and the default endpoint. Default `linear`. */

@@ -4,7 +4,11 @@ import type { WebhookHeaders } from '../../internal/headers.js';
 import { anySignatureMatches } from '../../internal/safe-compare.js';
 import { parseUnixSeconds, toUnixSeconds } from '../timestamp.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
-import { hmacOf, importUtf8Secret, jsonObject, mediaTypeOf, signTime } from './preset-helpers.js';
+import { hmacOf } from '../kit/hmac-digest.js';
+import { jsonObject } from '../kit/json-fields.js';
+import { mediaTypeOf } from '../kit/request-headers.js';
+import { importUtf8Secret } from '../kit/secret-import.js';
+import { signTime } from '../kit/sign-input.js';
 
 export interface MailgunOptions {
   /** Scheme name for logs and the default endpoint. Default `mailgun`. */

@@ -2,7 +2,8 @@ import { WebhookVerificationError } from '../../errors/webhook-verification.erro
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { hmac } from '../hmac.scheme.js';
 import type { ParseContext, ParsedWebhook, WebhookScheme } from '../webhook-scheme.interface.js';
-import { jsonObject, signedContentReplayId } from './preset-helpers.js';
+import { signedContentReplayId } from '../../replay/replay-key.js';
+import { jsonObject } from '../kit/json-fields.js';
 
 export interface MomentoOptions {
   /** Freshness window in ms for the body's `publish_timestamp`. Default 60 s, as Momento advises. */

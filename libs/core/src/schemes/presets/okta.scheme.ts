@@ -1,6 +1,7 @@
 import { readHeader } from '../../internal/headers.js';
 import type { HandshakeReply, HandshakeRequest, WebhookScheme } from '../webhook-scheme.interface.js';
-import { echoableValue, isMethod, sharedToken } from './preset-helpers.js';
+import { sharedToken } from '../families/shared-token.scheme.js';
+import { echoableValue, isMethod } from '../kit/handshake-reply.js';
 
 export interface OktaOptions {
   /** Scheme name for logs and the default endpoint. Default `okta`. */

@@ -1,6 +1,6 @@
 import type { WebhookScheme } from '../webhook-scheme.interface.js';
-import type { TimestampedHmacParsed } from './preset-helpers.js';
-import { timestampedHmac } from './preset-helpers.js';
+import { timestampedHmac } from '../families/timestamped-hmac.scheme.js';
+import type { TimestampedHmacParsed } from '../families/timestamped-hmac.scheme.js';
 
 export interface PaddleOptions {
   /** Scheme name for logs and the default endpoint. Default `paddle`. */

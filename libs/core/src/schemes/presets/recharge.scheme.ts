@@ -2,13 +2,11 @@ import type { WebhookHeaders } from '../../internal/headers.js';
 import { readHeader } from '../../internal/headers.js';
 import { anySignatureMatches } from '../../internal/safe-compare.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
-import {
-  decodeSignatures,
-  importUtf8Secret,
-  requireSignatureHeader,
-  sha256,
-  toBuffer,
-} from './preset-helpers.js';
+import { toBuffer } from '../kit/bytes.js';
+import { sha256 } from '../kit/hmac-digest.js';
+import { importUtf8Secret } from '../kit/secret-import.js';
+import { decodeSignatures } from '../kit/signature-decoding.js';
+import { requireSignatureHeader } from '../kit/signature-header.js';
 
 export interface RechargeOptions {
   /** Must be `true`: this scheme is weak (see below) and is only offered for existing integrations. */

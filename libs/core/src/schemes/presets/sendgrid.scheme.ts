@@ -4,10 +4,12 @@ import { WebhookVerificationError } from '../../errors/webhook-verification.erro
 import { decodeBase64 } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { requireHeader } from '../../internal/headers.js';
-import { hasStrayWhitespace } from '../../secrets/secret.js';
 import { parseUnixSeconds, toUnixSeconds } from '../timestamp.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
-import { requireSignatureHeader, signTime, toBuffer } from './preset-helpers.js';
+import { toBuffer } from '../kit/bytes.js';
+import { refuseStrayWhitespace } from '../kit/secret-import.js';
+import { signTime } from '../kit/sign-input.js';
+import { requireSignatureHeader } from '../kit/signature-header.js';
 
 export interface SendGridOptions {
   /** Scheme name for logs and the default endpoint. Default `sendgrid`. */
@@ -55,9 +57,7 @@ export function sendgrid(options: SendGridOptions = {}): WebhookScheme<KeyObject
 
     importKey(secret: string | Buffer): KeyObject {
       const pem = typeof secret === 'string' && secret.trimStart().startsWith('-----BEGIN');
-      if (typeof secret === 'string' && !pem && hasStrayWhitespace(secret)) {
-        throw new WebhookVerificationError('invalid_secret', 'The SendGrid public key has stray whitespace.');
-      }
+      if (typeof secret === 'string' && !pem) refuseStrayWhitespace('SendGrid public key', secret);
       const der = typeof secret === 'string' && !pem ? decodeBase64(secret) : undefined;
       let key: KeyObject;
       try {

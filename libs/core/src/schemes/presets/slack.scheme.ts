@@ -6,7 +6,9 @@ import type {
   ParsedWebhook,
   WebhookScheme,
 } from '../webhook-scheme.interface.js';
-import { bodyIdReplayId, jsonObject, jsonReply, stringField, v0Hmac, v0ReplayId } from './preset-helpers.js';
+import { v0Hmac, v0ReplayId } from '../families/v0-hmac.scheme.js';
+import { jsonReply } from '../kit/handshake-reply.js';
+import { bodyIdReplayId, jsonObject, stringField } from '../kit/json-fields.js';
 
 export interface SlackOptions {
   /** Freshness window in ms. Default 5 minutes, as Bolt (which checks only the past; we check both ways). */

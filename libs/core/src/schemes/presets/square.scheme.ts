@@ -1,6 +1,7 @@
 import type { WebhookScheme } from '../webhook-scheme.interface.js';
-import type { UrlHmacParsed } from './preset-helpers.js';
-import { jsonObject, MAX_BODY_ID_LENGTH, stringField, urlHmac } from './preset-helpers.js';
+import { urlHmac } from '../families/url-hmac.scheme.js';
+import type { UrlHmacParsed } from '../families/url-hmac.scheme.js';
+import { jsonObject, MAX_BODY_ID_LENGTH, stringField } from '../kit/json-fields.js';
 
 export interface SquareOptions {
   /** Scheme name for logs and the default endpoint. Default `square`. */

@@ -1,20 +1,17 @@
 import { WebhookVerificationError } from '../../errors/webhook-verification.error.js';
-import { decodeHex } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
-import { readHeader, requireSignature } from '../../internal/headers.js';
 import { anySignatureMatches } from '../../internal/safe-compare.js';
+import { signedContentReplayId } from '../../replay/replay-key.js';
+import { toBuffer } from '../kit/bytes.js';
+import { hmacOf } from '../kit/hmac-digest.js';
+import { bodyIdReplayId, jsonObject, stringField } from '../kit/json-fields.js';
+import { parseKeyValueHeader, timestampAndSignatures } from '../kit/key-value-header.js';
+import { importUtf8Secret } from '../kit/secret-import.js';
+import { signTime } from '../kit/sign-input.js';
+import { decodeCandidates } from '../kit/signature-decoding.js';
+import { requireSignatureHeader } from '../kit/signature-header.js';
 import { parseUnixSeconds, toUnixSeconds } from '../timestamp.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
-import {
-  bodyIdReplayId,
-  jsonObject,
-  signedContentReplayId,
-  signTime,
-  stringField,
-  toBuffer,
-  hmacOf,
-  importUtf8Secret,
-} from './preset-helpers.js';
 
 export interface StripeOptions {
   /** Freshness window in ms. Default 5 minutes (Stripe's `DEFAULT_TOLERANCE`), checked both ways. */
@@ -29,6 +26,7 @@ export interface StripeParsed extends ParsedWebhook {
 }
 
 const HEADER = 'stripe-signature';
+const DISPLAY = 'Stripe-Signature';
 const SCHEME = 'v1';
 const SHA256_BYTES = 32;
 
@@ -50,53 +48,34 @@ export function stripe(options: StripeOptions = {}): WebhookScheme<Buffer, Strip
     defaultToleranceMs: options.toleranceMs ?? 5 * 60_000,
 
     parse(headers: WebhookHeaders, { limits }: ParseContext): StripeParsed {
-      const header = requireSignature(
-        readHeader(headers, HEADER, limits.maxHeaderLength),
-        'Stripe-Signature',
+      const header = requireSignatureHeader(headers, HEADER, limits, {
+        display: DISPLAY,
+        blankIsMissing: false,
+      });
+      // As stripe-node: entries without `key=` are skipped, keys and values are trimmed, and up to
+      // four parts beyond the signature bound are tolerated (the timestamp, other schemes such as v0).
+      const entries = parseKeyValueHeader(header, ',', DISPLAY, limits, { extra: 4, skipMalformed: true });
+      const { timestampText, candidates } = timestampAndSignatures(
+        entries.map(({ key, value }) => ({ key: key.trim(), value: value.trim() })),
+        't',
+        SCHEME,
+        DISPLAY,
       );
-      const elements = header.split(',');
-      if (elements.length > limits.maxSignatures + 4) {
+      if (candidates.length > limits.maxSignatures) {
         throw new WebhookVerificationError(
           'too_many_signatures',
-          'Header Stripe-Signature lists too many signatures.',
-        );
-      }
-      let timestampText: string | undefined;
-      const signatures: Buffer[] = [];
-      let offered = 0;
-      for (const element of elements) {
-        const equals = element.indexOf('=');
-        if (equals <= 0) continue;
-        const key = element.slice(0, equals).trim();
-        const value = element.slice(equals + 1).trim();
-        if (key === 't') {
-          if (timestampText !== undefined) {
-            throw new WebhookVerificationError(
-              'malformed_header',
-              'Header Stripe-Signature has two timestamps.',
-            );
-          }
-          timestampText = value;
-        } else if (key === SCHEME) {
-          offered += 1;
-          const signature = decodeHex(value);
-          if (signature?.length === SHA256_BYTES) signatures.push(signature);
-        }
-      }
-      if (offered > limits.maxSignatures) {
-        throw new WebhookVerificationError(
-          'too_many_signatures',
-          `Header Stripe-Signature lists more than ${limits.maxSignatures} signatures.`,
+          `Header ${DISPLAY} lists more than ${limits.maxSignatures} signatures.`,
         );
       }
       if (timestampText === undefined || timestampText === '') {
-        throw new WebhookVerificationError('malformed_header', 'Header Stripe-Signature has no timestamp.');
+        throw new WebhookVerificationError('malformed_header', `Header ${DISPLAY} has no timestamp.`);
       }
       const timestamp = parseUnixSeconds(timestampText);
+      const signatures = decodeCandidates(candidates, 'hex', SHA256_BYTES);
       if (signatures.length === 0) {
         throw new WebhookVerificationError(
           'malformed_signature',
-          'Header Stripe-Signature has no well-formed v1 signature.',
+          `Header ${DISPLAY} has no well-formed v1 signature.`,
         );
       }
       return { signatures, timestamp, timestampText };

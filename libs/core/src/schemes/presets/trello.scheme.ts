@@ -1,6 +1,7 @@
 import type { HandshakeReply, HandshakeRequest, WebhookScheme } from '../webhook-scheme.interface.js';
-import type { UrlHmacParsed } from './preset-helpers.js';
-import { isMethod, urlHmac } from './preset-helpers.js';
+import { urlHmac } from '../families/url-hmac.scheme.js';
+import type { UrlHmacParsed } from '../families/url-hmac.scheme.js';
+import { isMethod } from '../kit/handshake-reply.js';
 
 export interface TrelloOptions {
   /** Scheme name for logs and the default endpoint. Default `trello`. */

@@ -3,15 +3,12 @@ import { decodeHex } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { safeEqual } from '../../internal/safe-compare.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
-import {
-  decodeSignatures,
-  hmacOf,
-  importUtf8Secret,
-  requireSignatureHeader,
-  requireSignedUrl,
-  sha256,
-  toBuffer,
-} from './preset-helpers.js';
+import { toBuffer } from '../kit/bytes.js';
+import { hmacOf, sha256 } from '../kit/hmac-digest.js';
+import { importUtf8Secret } from '../kit/secret-import.js';
+import { decodeSignatures } from '../kit/signature-decoding.js';
+import { requireSignatureHeader } from '../kit/signature-header.js';
+import { requireSignedUrl } from '../kit/signed-url.js';
 
 export interface TwilioOptions {
   /** Scheme name for logs and the default endpoint. Default `twilio`. */

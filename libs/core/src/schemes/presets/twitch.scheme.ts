@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WebhookVerificationError } from '../../errors/webhook-verification.error.js';
 import { decodeHex } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
-import { readHeader, requireHeader, requireSignature } from '../../internal/headers.js';
+import { readHeader, requireHeader } from '../../internal/headers.js';
 import { anySignatureMatches } from '../../internal/safe-compare.js';
 import type {
   HandshakeReply,
@@ -12,16 +12,13 @@ import type {
   SignInput,
   WebhookScheme,
 } from '../webhook-scheme.interface.js';
-import {
-  formatRfc3339,
-  jsonObject,
-  parseRfc3339,
-  signTime,
-  stringField,
-  toBuffer,
-  hmacOf,
-  importUtf8Secret,
-} from './preset-helpers.js';
+import { toBuffer } from '../kit/bytes.js';
+import { hmacOf } from '../kit/hmac-digest.js';
+import { jsonObject, stringField } from '../kit/json-fields.js';
+import { formatRfc3339, parseRfc3339 } from '../kit/rfc3339.js';
+import { importUtf8Secret } from '../kit/secret-import.js';
+import { signTime } from '../kit/sign-input.js';
+import { requireSignatureHeader } from '../kit/signature-header.js';
 
 export interface TwitchOptions {
   /** Freshness window in ms, both ways. Default 10 minutes, as Twitch advises. */
@@ -67,10 +64,10 @@ export function twitch(options: TwitchOptions = {}): WebhookScheme<Buffer, Twitc
 
     parse(headers: WebhookHeaders, { limits }: ParseContext): TwitchParsed {
       const max = limits.maxHeaderLength;
-      const header = requireSignature(
-        readHeader(headers, H.signature, max),
-        'Twitch-Eventsub-Message-Signature',
-      );
+      const header = requireSignatureHeader(headers, H.signature, limits, {
+        display: 'Twitch-Eventsub-Message-Signature',
+        blankIsMissing: false,
+      });
       const signature = header.startsWith(PREFIX) ? decodeHex(header.slice(PREFIX.length)) : undefined;
       if (signature?.length !== SHA256_BYTES) {
         throw new WebhookVerificationError(

@@ -1,7 +1,8 @@
 import { readHeader } from '../../internal/headers.js';
 import { hmac } from '../hmac.scheme.js';
 import type { HandshakeReply, HandshakeRequest, WebhookScheme } from '../webhook-scheme.interface.js';
-import { isMethod, mediaTypeOf } from './preset-helpers.js';
+import { isMethod } from '../kit/handshake-reply.js';
+import { mediaTypeOf } from '../kit/request-headers.js';
 
 export interface WooCommerceOptions {
   /** Scheme name for logs and the default endpoint. Default `woocommerce`. */

@@ -2,15 +2,13 @@ import type { WebhookHeaders } from '../../internal/headers.js';
 import { requireHeader } from '../../internal/headers.js';
 import { anySignatureMatches } from '../../internal/safe-compare.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
-import {
-  decodeSignatures,
-  hmacOf,
-  importUtf8Secret,
-  parseRfc3339,
-  requireSignatureHeader,
-  signTime,
-  toBuffer,
-} from './preset-helpers.js';
+import { toBuffer } from '../kit/bytes.js';
+import { hmacOf } from '../kit/hmac-digest.js';
+import { parseRfc3339 } from '../kit/rfc3339.js';
+import { importUtf8Secret } from '../kit/secret-import.js';
+import { signTime } from '../kit/sign-input.js';
+import { decodeSignatures } from '../kit/signature-decoding.js';
+import { requireSignatureHeader } from '../kit/signature-header.js';
 
 export interface ZendeskOptions {
   /** Scheme name for logs and the default endpoint. Default `zendesk`. */

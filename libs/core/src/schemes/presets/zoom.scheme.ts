@@ -4,7 +4,10 @@ import type {
   ParsedWebhook,
   WebhookScheme,
 } from '../webhook-scheme.interface.js';
-import { hmacOf, jsonObject, jsonReply, matchingKey, stringField, v0Hmac } from './preset-helpers.js';
+import { v0Hmac } from '../families/v0-hmac.scheme.js';
+import { jsonReply, matchingKey } from '../kit/handshake-reply.js';
+import { hmacOf } from '../kit/hmac-digest.js';
+import { jsonObject, stringField } from '../kit/json-fields.js';
 
 export interface ZoomOptions {
   /** Freshness window in ms for `x-zm-request-timestamp`, both ways. Default 5 minutes. */

@@ -1,0 +1,90 @@
+import { box } from './presets/box.scheme.js';
+import { coinbase } from './presets/coinbase.scheme.js';
+import { discord } from './presets/discord.scheme.js';
+import { dropbox } from './presets/dropbox.scheme.js';
+import { github } from './presets/github.scheme.js';
+import { gitlab } from './presets/gitlab.scheme.js';
+import { hubspot } from './presets/hubspot.scheme.js';
+import { linear } from './presets/linear.scheme.js';
+import { mailgun } from './presets/mailgun.scheme.js';
+import { momento } from './presets/momento.scheme.js';
+import { mux } from './presets/mux.scheme.js';
+import { okta } from './presets/okta.scheme.js';
+import { paddle } from './presets/paddle.scheme.js';
+import { pagerduty } from './presets/pagerduty.scheme.js';
+import { sendgrid } from './presets/sendgrid.scheme.js';
+import { serviceStack } from './presets/servicestack.scheme.js';
+import { shopify } from './presets/shopify.scheme.js';
+import { slack } from './presets/slack.scheme.js';
+import { square } from './presets/square.scheme.js';
+import { clerk, resend, svix } from './presets/standard-aliases.scheme.js';
+import { stripe } from './presets/stripe.scheme.js';
+import { trello } from './presets/trello.scheme.js';
+import { twilio } from './presets/twilio.scheme.js';
+import { twitch } from './presets/twitch.scheme.js';
+import { woocommerce } from './presets/woocommerce.scheme.js';
+import { zendesk } from './presets/zendesk.scheme.js';
+import { zoom } from './presets/zoom.scheme.js';
+import { standardWebhooks } from './standard-webhooks.scheme.js';
+import type { AnyWebhookScheme } from './webhook-scheme.interface.js';
+
+/**
+ * Every preset that needs no options, by the name `@VerifiedWebhook('…')` accepts; each builds the
+ * preset with its defaults. `asana` (needs `onHandshake`) and `recharge` (needs `legacy: true`) are
+ * left out on purpose: they are used as `asana({...})` / `recharge({...})`.
+ */
+export const PRESETS = {
+  'standard-webhooks': () => standardWebhooks(),
+  standard: () => standardWebhooks(),
+  svix: () => svix(),
+  clerk: () => clerk(),
+  resend: () => resend(),
+  stripe: () => stripe(),
+  github: () => github(),
+  shopify: () => shopify(),
+  slack: () => slack(),
+  momento: () => momento(),
+  servicestack: () => serviceStack(),
+  zoom: () => zoom(),
+  twitch: () => twitch(),
+  discord: () => discord(),
+  'discord-webhook-events': () => discord({ name: 'discord-webhook-events', webhookEvents: true }),
+  box: () => box(),
+  coinbase: () => coinbase(),
+  twilio: () => twilio(),
+  paddle: () => paddle(),
+  square: () => square(),
+  linear: () => linear(),
+  hubspot: () => hubspot(),
+  mailgun: () => mailgun(),
+  sendgrid: () => sendgrid(),
+  pagerduty: () => pagerduty(),
+  gitlab: () => gitlab(),
+  zendesk: () => zendesk(),
+  woocommerce: () => woocommerce(),
+  mux: () => mux(),
+  dropbox: () => dropbox(),
+  okta: () => okta(),
+  trello: () => trello(),
+} as const satisfies Readonly<Record<string, () => AnyWebhookScheme>>;
+
+/** A preset name: a misspelt `@VerifiedWebhook('strpie')` does not compile. */
+export type PresetName = keyof typeof PRESETS;
+
+/** The preset names `resolveScheme` knows, for error messages and the CLI. */
+export const presetNames = (): PresetName[] => (Object.keys(PRESETS) as PresetName[]).sort();
+
+/** A scheme object passes through; a name builds its preset. */
+export function resolveScheme(scheme: AnyWebhookScheme | PresetName): AnyWebhookScheme {
+  if (typeof scheme !== 'string') return scheme;
+  // JavaScript callers (and the CLI) can pass any string: refuse an unknown one with the known names.
+  const factory: (() => AnyWebhookScheme) | undefined = Object.hasOwn(PRESETS, scheme)
+    ? PRESETS[scheme]
+    : undefined;
+  if (!factory) {
+    throw new Error(
+      `Unknown webhook scheme "${scheme}". Known: ${presetNames().join(', ')}; or pass a scheme object such as hmac({...}).`,
+    );
+  }
+  return factory();
+}
