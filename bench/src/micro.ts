@@ -61,7 +61,7 @@ function pipeline(
   headers: Record<string, string>,
   body: Buffer,
 ): Run {
-  const verifier = new WebhookVerifier({ scheme, secrets: secret, replay: false });
+  const verifier = new WebhookVerifier({ scheme, secrets: secret, replayStore: false });
   const request = { headers, rawBody: body };
   return () => verifier.verify(request);
 }

@@ -73,8 +73,8 @@ async function roundTrip(scheme: AnyWebhookScheme, name: string) {
   for (const secret of [generateSecret(name.split(':').pop()), generateSecret('standard-webhooks')]) {
     try {
       const headers = lower(scheme.sign({ secret, body: BODY, url: URL_SIGNED, id: 'id_1', type: 'a.b' }));
-      const verifier = new WebhookVerifier({ scheme, secrets: secret, replay: false });
-      const outcome = await verifier.verify({ headers, rawBody: Buffer.from(BODY), url: URL_SIGNED });
+      const verifier = new WebhookVerifier({ scheme, secrets: secret, replayStore: false });
+      const outcome = await verifier.receive({ headers, rawBody: Buffer.from(BODY), url: URL_SIGNED });
       if (outcome.kind === 'new') return { secret, headers, verifier };
     } catch {
       // try the next secret format
@@ -230,7 +230,7 @@ describe('5. hostile input: never a crash, never a false accept, only 4xx', () =
           let accepted = false;
           try {
             accepted =
-              (await verifier.verify({ headers: mutated, rawBody: body, url: URL_SIGNED })).kind === 'new';
+              (await verifier.receive({ headers: mutated, rawBody: body, url: URL_SIGNED })).kind === 'new';
           } catch (error) {
             if (!isWebhookVerificationError(error) || error.status >= 500) throw error;
           }

@@ -14,7 +14,7 @@ const verify = (
   body = BODY,
   now = Date.now(),
 ) =>
-  new WebhookVerifier({ scheme, secrets: SECRET, replay: false, clock: () => now }).verify({
+  new WebhookVerifier({ scheme, secrets: SECRET, replayStore: false, clock: () => now }).receive({
     headers,
     rawBody: body,
   });

@@ -19,7 +19,7 @@ const verifierAt = (seconds: number, secrets: string | string[] = VECTOR.secret,
   new WebhookVerifier({
     scheme: standardWebhooks(),
     secrets,
-    replay: false,
+    replayStore: false,
     clock: () => seconds * 1000,
     ...(toleranceMs === undefined ? {} : { toleranceMs }),
   });
@@ -35,7 +35,7 @@ const verifyVector = (
   headers: Record<string, string | string[]>,
   body = VECTOR.payload,
   at = VECTOR.timestamp,
-) => verifierAt(at).verify({ headers, rawBody: Buffer.from(body) });
+) => verifierAt(at).receive({ headers, rawBody: Buffer.from(body) });
 
 describe('standardWebhooks()', () => {
   it('accepts the published test vector', async () => {
@@ -67,7 +67,7 @@ describe('standardWebhooks()', () => {
     const now = new Date();
     const signature = new SvixWebhook(secret).sign('msg_svix', now, body);
     const seconds = Math.floor(now.getTime() / 1000);
-    const outcome = await verifierAt(seconds, secret).verify({
+    const outcome = await verifierAt(seconds, secret).receive({
       headers: { 'svix-id': 'msg_svix', 'svix-timestamp': String(seconds), 'svix-signature': signature },
       rawBody: Buffer.from(body),
     });
@@ -111,7 +111,7 @@ describe('standardWebhooks()', () => {
   it('refuses the wrong secret', async () => {
     const verifier = verifierAt(VECTOR.timestamp, OTHER_SECRET);
     expect(
-      await reasonOf(verifier.verify({ headers: vectorHeaders(), rawBody: Buffer.from(VECTOR.payload) })),
+      await reasonOf(verifier.receive({ headers: vectorHeaders(), rawBody: Buffer.from(VECTOR.payload) })),
     ).toBe('signature_mismatch');
   });
 
@@ -127,7 +127,7 @@ describe('standardWebhooks()', () => {
     );
     const strict = verifierAt(VECTOR.timestamp + 61, VECTOR.secret, 60_000);
     expect(
-      await reasonOf(strict.verify({ headers: vectorHeaders(), rawBody: Buffer.from(VECTOR.payload) })),
+      await reasonOf(strict.receive({ headers: vectorHeaders(), rawBody: Buffer.from(VECTOR.payload) })),
     ).toBe('timestamp_expired');
   });
 
@@ -141,7 +141,7 @@ describe('standardWebhooks()', () => {
     });
     const both = `${other['webhook-signature']} ${VECTOR.signature}`;
     expect(
-      await reasonOf(rotated.verify({ headers: vectorHeaders(), rawBody: Buffer.from(VECTOR.payload) })),
+      await reasonOf(rotated.receive({ headers: vectorHeaders(), rawBody: Buffer.from(VECTOR.payload) })),
     ).toBe('accepted');
     expect(await reasonOf(verifyVector(vectorHeaders({ 'webhook-signature': both })))).toBe('accepted');
     expect(
@@ -222,7 +222,7 @@ const otherEd25519 = () => {
 
 describe('standardWebhooks() v1a (ed25519)', () => {
   const verifyV1a = (secrets: string | string[], signature = V1A.signature, body = VECTOR.payload) =>
-    verifierAt(VECTOR.timestamp, secrets).verify({
+    verifierAt(VECTOR.timestamp, secrets).receive({
       headers: vectorHeaders({ 'webhook-signature': signature }),
       rawBody: Buffer.from(body),
     });
@@ -250,7 +250,7 @@ describe('standardWebhooks() v1a (ed25519)', () => {
     const verifier = verifierAt(VECTOR.timestamp, V1A.publicKey);
     const tampered = (overrides: Record<string, string>) =>
       reasonOf(
-        verifier.verify({
+        verifier.receive({
           headers: vectorHeaders({ 'webhook-signature': V1A.signature, ...overrides }),
           rawBody: Buffer.from(VECTOR.payload),
         }),
@@ -263,7 +263,7 @@ describe('standardWebhooks() v1a (ed25519)', () => {
     expect(await reasonOf(verifyV1a(otherEd25519().publicKey))).toBe('signature_mismatch');
     const at = (seconds: number) =>
       reasonOf(
-        verifierAt(seconds, V1A.publicKey).verify({
+        verifierAt(seconds, V1A.publicKey).receive({
           headers: vectorHeaders({ 'webhook-signature': V1A.signature }),
           rawBody: Buffer.from(VECTOR.payload),
         }),

@@ -46,8 +46,8 @@ describe('asana() (signature SECONDARY; no official signer or verifier: checked 
       seen.push(`${handshake.method}:${secret}`);
       return true;
     };
-    const verifier = new WebhookVerifier({ scheme: asana({ onHandshake }), secrets: SECRET, replay: false });
-    const outcome = await verifier.verify({
+    const verifier = new WebhookVerifier({ scheme: asana({ onHandshake }), secrets: SECRET, replayStore: false });
+    const outcome = await verifier.receive({
       method: 'POST',
       headers: { 'x-hook-secret': 'new-hook-secret-123' },
       rawBody: Buffer.alloc(0),
@@ -62,7 +62,7 @@ describe('asana() (signature SECONDARY; no official signer or verifier: checked 
   it('confirms only on an explicit true: a hook that returns nothing refuses, an async true confirms', async () => {
     const attempt = (onHandshake: () => boolean | Promise<boolean>) =>
       reasonOf(
-        new WebhookVerifier({ scheme: asana({ onHandshake }), secrets: SECRET, replay: false }).verify({
+        new WebhookVerifier({ scheme: asana({ onHandshake }), secrets: SECRET, replayStore: false }).receive({
           headers: { 'x-hook-secret': 'attacker-chosen' },
           rawBody: Buffer.alloc(0),
         }),
@@ -76,16 +76,16 @@ describe('asana() (signature SECONDARY; no official signer or verifier: checked 
     const verifier = new WebhookVerifier({
       scheme: asana({ onHandshake: () => false }),
       secrets: SECRET,
-      replay: false,
+      replayStore: false,
     });
     expect(
       await reasonOf(
-        verifier.verify({ headers: { 'x-hook-secret': 'attacker-chosen' }, rawBody: Buffer.alloc(0) }),
+        verifier.receive({ headers: { 'x-hook-secret': 'attacker-chosen' }, rawBody: Buffer.alloc(0) }),
       ),
     ).toBe('missing_signature');
     expect(
       await reasonOf(
-        verifier.verify({ headers: { 'x-hook-secret': 'two words' }, rawBody: Buffer.alloc(0) }),
+        verifier.receive({ headers: { 'x-hook-secret': 'two words' }, rawBody: Buffer.alloc(0) }),
       ),
     ).toBe('malformed_header');
   });

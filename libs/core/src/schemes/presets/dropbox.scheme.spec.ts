@@ -36,9 +36,9 @@ describe('dropbox() (SECONDARY; no official signer or verifier: checked against 
   });
 
   it('echoes GET ?challenge= as text/plain with nosniff, and nothing else unsigned', async () => {
-    const verifier = new WebhookVerifier({ scheme: dropbox(), secrets: SECRET, replay: false });
+    const verifier = new WebhookVerifier({ scheme: dropbox(), secrets: SECRET, replayStore: false });
     const get = (query: Record<string, string>, method = 'GET') =>
-      verifier.verify({ method, headers: {}, rawBody: Buffer.alloc(0), query });
+      verifier.receive({ method, headers: {}, rawBody: Buffer.alloc(0), query });
     expect(await get({ challenge: 'abc<script>' })).toEqual({
       kind: 'handshake',
       reply: {

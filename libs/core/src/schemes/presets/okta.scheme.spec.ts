@@ -38,9 +38,9 @@ describe('okta() (SECONDARY; shared bearer token, no signer exists: checked agai
   });
 
   it('answers the one-time verification GET with {verification}', async () => {
-    const verifier = new WebhookVerifier({ scheme: okta(), secrets: TOKEN, replay: false });
+    const verifier = new WebhookVerifier({ scheme: okta(), secrets: TOKEN, replayStore: false });
     const get = (method: string, headers: Record<string, string>) =>
-      verifier.verify({ method, headers, rawBody: Buffer.alloc(0) });
+      verifier.receive({ method, headers, rawBody: Buffer.alloc(0) });
     expect(await get('GET', { 'x-okta-verification-challenge': 'vChallenge123' })).toEqual({
       kind: 'handshake',
       reply: { status: 200, body: { verification: 'vChallenge123' } },

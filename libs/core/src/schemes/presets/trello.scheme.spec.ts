@@ -47,15 +47,15 @@ describe('trello() (SECONDARY; no official signer or verifier: checked against n
   });
 
   it('answers the HEAD registration check with 200 and nothing else unsigned', async () => {
-    const verifier = new WebhookVerifier({ scheme: trello(), secrets: SECRET, replay: false });
+    const verifier = new WebhookVerifier({ scheme: trello(), secrets: SECRET, replayStore: false });
     expect(
-      await verifier.verify({ method: 'HEAD', headers: {}, rawBody: Buffer.alloc(0), url: URL_ }),
+      await verifier.receive({ method: 'HEAD', headers: {}, rawBody: Buffer.alloc(0), url: URL_ }),
     ).toEqual({
       kind: 'handshake',
       reply: { status: 200 },
     });
     expect(
-      await reasonOf(verifier.verify({ method: 'GET', headers: {}, rawBody: Buffer.alloc(0), url: URL_ })),
+      await reasonOf(verifier.receive({ method: 'GET', headers: {}, rawBody: Buffer.alloc(0), url: URL_ })),
     ).toBe('missing_signature');
   });
 

@@ -49,9 +49,9 @@ describe('woocommerce() (no official Node signer or verifier: checked against no
   });
 
   it('answers only the exact unsigned creation ping (form POST webhook_id=<n>) with 200', async () => {
-    const verifier = new WebhookVerifier({ scheme: woocommerce(), secrets: SECRET, replay: false });
+    const verifier = new WebhookVerifier({ scheme: woocommerce(), secrets: SECRET, replayStore: false });
     const ping = (overrides: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
-      verifier.verify({
+      verifier.receive({
         method: overrides.method ?? 'POST',
         headers: overrides.headers ?? FORM,
         rawBody: Buffer.from(overrides.body ?? 'webhook_id=17'),
