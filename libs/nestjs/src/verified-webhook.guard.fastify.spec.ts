@@ -99,8 +99,9 @@ describe('VerifiedWebhookGuard on Fastify', () => {
   it('answers 409 with Retry-After through the adapter while the delivery is in flight', async () => {
     const inFlight: ReplayStore = {
       claim: () => Promise.resolve({ state: 'in_flight', retryAfterMs: 2_500 }),
-      complete: () => Promise.resolve(),
+      complete: () => Promise.resolve(true),
       release: () => Promise.resolve(),
+      renew: () => Promise.resolve(false),
     };
     app = await boot({ secrets: SECRET, replayStore: inFlight });
     const answer = await inject('/hooks/standard', delivery());

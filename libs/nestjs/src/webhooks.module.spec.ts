@@ -428,11 +428,11 @@ describe('WebhooksModule', () => {
   it('waits for an asynchronous store, and refuses a duplicate the same way', async () => {
     const canActivate = vi.spyOn(VerifiedWebhookGuard.prototype, 'canActivate');
     const memory = new MemoryReplayStore();
-    // A store without claimNow, as every store that does I/O (Redis) is.
     const asyncStore: ReplayStore = {
       claim: (key, leaseMs) => memory.claim(key, leaseMs),
-      complete: (key, ttlMs) => memory.complete(key, ttlMs),
+      complete: (key, token, ttlMs) => memory.complete(key, token, ttlMs),
       release: (key, token) => memory.release(key, token),
+      renew: (key, token, leaseMs) => memory.renew(key, token, leaseMs),
     };
     app = await boot({ secrets: SECRET, replayStore: asyncStore });
     const { headers, body } = delivery();

@@ -6,8 +6,18 @@ import { newClaimToken } from './replay-key.js';
 
 const DONE = 'done';
 
+interface Script {
+  readonly source: string;
+  readonly sha: string;
+}
+
+const script = (source: string): Script => ({
+  source,
+  sha: createHash('sha1').update(source).digest('hex'),
+});
+
 /** One round trip: read the key, claim it if free, else say who holds it and for how long. */
-const CLAIM_SCRIPT = `
+const CLAIM = script(`
 local value = redis.call('GET', KEYS[1])
 if not value then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -15,20 +25,37 @@ if not value then
 end
 if value == '${DONE}' then return {3, 0} end
 return {2, redis.call('PTTL', KEYS[1])}
-`;
+`);
+
+/**
+ * Marks done while this token owns the claim, or the key is free (the lease ran out and nobody
+ * claimed it since); another request's claim is left alone. 1 only when the token still owned it.
+ */
+const COMPLETE = script(`
+local value = redis.call('GET', KEYS[1])
+if value == ARGV[1] or not value then redis.call('SET', KEYS[1], '${DONE}', 'PX', ARGV[2]) end
+if value == ARGV[1] then return 1 end
+return 0
+`);
 
 /** Deletes the claim only while this token still owns it: a late release never frees another's claim. */
-const RELEASE_SCRIPT = `
+const RELEASE = script(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
-`;
+`);
 
-const sha1 = (script: string) => createHash('sha1').update(script).digest('hex');
-const CLAIM_SHA = sha1(CLAIM_SCRIPT);
-const RELEASE_SHA = sha1(RELEASE_SCRIPT);
+/** Extends the lease only while this token still owns it. */
+const RENEW = script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`);
 
 export interface RedisReplayStoreOptions {
-  /** How long one store call may take before the delivery is refused with 503. Default 1,000 ms. */
+  /**
+   * How long one store call may take before the delivery is refused with 503. Default 1,000 ms.
+   * `fromUrl` gives it to ioredis as `commandTimeout`; for a client passed in, it applies only when
+   * that client has no `commandTimeout` of its own.
+   */
   commandTimeoutMs?: number;
   /**
    * How a delivery is claimed. `auto` (default): `SET key token NX PX lease GET`, one plain command,
@@ -39,33 +66,31 @@ export interface RedisReplayStoreOptions {
 }
 
 type RedisClient = Redis | Cluster;
-interface Queued {
-  readonly name: string;
-  readonly args: string[];
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-}
 
 /**
  * Replay store on Redis or Redis Cluster through ioredis. Pass your own client (it is left open on
- * close) or a URL (the store opens and closes its own). Keys are hash-tagged (see replayKey).
+ * close) or a URL (the store opens and closes its own). Keys are hash-tagged (see replayKey), so
+ * each call touches one cluster slot.
  *
- * On a single Redis, the commands issued in one event-loop turn (the claims and completions of
- * every request that arrived together) are written as one pipeline: one write for the app, one read
- * for Redis. Nothing waits for a batch to fill, so each claim is still one round trip; a command
- * alone in its turn goes out as a plain command.
+ * `fromUrl` turns on ioredis's auto-pipelining (the commands of every request that arrived in one
+ * event-loop turn go out as one pipeline: one write for the app, one read for Redis; nothing waits
+ * for a batch to fill) and its `commandTimeout`. A client you pass in is not changed: create it
+ * with `enableAutoPipelining: true` and a `commandTimeout` (on a Cluster: `enableAutoPipelining` at
+ * the top level, `commandTimeout` in `redisOptions`), and `maxRetriesPerRequest: 1` so that calls
+ * fail fast during an outage.
  */
 export class RedisReplayStore implements ReplayStore {
-  private readonly commandTimeoutMs: number;
+  /** The store's own deadline per call; undefined when the client times its commands itself. */
+  private readonly timeoutMs: number | undefined;
   private scriptClaims: boolean;
-  private queue: Queued[] = [];
 
   constructor(
     private readonly client: RedisClient,
     options: RedisReplayStoreOptions = {},
     private readonly ownsClient = false,
   ) {
-    this.commandTimeoutMs = options.commandTimeoutMs ?? 1_000;
+    // We do not reconfigure a client passed in; without its own timeout, a hung call would hold its delivery.
+    this.timeoutMs = commandTimeoutOf(client) === undefined ? (options.commandTimeoutMs ?? 1_000) : undefined;
     this.scriptClaims = options.claimWith === 'script';
   }
 
@@ -76,6 +101,8 @@ export class RedisReplayStore implements ReplayStore {
   ): Promise<RedisReplayStore> {
     const { Redis } = await import('ioredis');
     const client = new Redis(url, {
+      enableAutoPipelining: true,
+      commandTimeout: options.commandTimeoutMs ?? 1_000,
       // Fail a call fast during an outage instead of queueing it for minutes: the sender retries.
       maxRetriesPerRequest: 1,
       lazyConnect: true,
@@ -92,12 +119,14 @@ export class RedisReplayStore implements ReplayStore {
     const token = newClaimToken();
     const pending = this.claimOnce(key, token, String(Math.ceil(leaseMs)));
     try {
-      return await this.withTimeout(pending);
+      return await this.answer(pending);
     } catch (error) {
       // A claim that lands after we gave up must not block the sender's retry until the lease ends.
-      pending
-        .then((late) => (late.state === 'claimed' ? this.release(key, token) : undefined))
-        .catch(() => undefined);
+      // When it failed too (ioredis's timeout), it may still run: the release goes out behind it.
+      pending.then(
+        (late) => (late.state === 'claimed' ? this.releaseLate(key, token) : undefined),
+        () => this.releaseLate(key, token),
+      );
       throw error;
     }
   }
@@ -105,12 +134,12 @@ export class RedisReplayStore implements ReplayStore {
   private async claimOnce(key: string, token: string, leaseMs: string): Promise<ClaimResult> {
     if (!this.scriptClaims) {
       try {
-        const previous = await this.send('set', [key, token, 'PX', leaseMs, 'NX', 'GET']);
+        const previous = await this.client.call('set', [key, token, 'PX', leaseMs, 'NX', 'GET']);
         if (previous === null) return { state: 'claimed', token };
         if (previous === DONE) return { state: 'done' };
         // Held by another request: how long is only needed for Retry-After, off the hot path. The
         // holder may settle in between; a done record's TTL is not how long a lease has left.
-        const ttl = await this.send('pttl', [key]);
+        const ttl = await this.client.call('pttl', [key]);
         return { state: 'in_flight', retryAfterMs: Math.min(Math.max(Number(ttl), 0), Number(leaseMs)) };
       } catch (error) {
         // Redis < 7 refuses NX together with GET: claim with the script from now on.
@@ -118,27 +147,37 @@ export class RedisReplayStore implements ReplayStore {
         this.scriptClaims = true;
       }
     }
-    const [state, ttl] = (await this.script(CLAIM_SHA, CLAIM_SCRIPT, key, token, leaseMs)) as [
-      number,
-      number,
-    ];
+    const [state, ttl] = (await this.eval(CLAIM, key, token, leaseMs)) as [number, number];
     if (state === 1) return { state: 'claimed', token };
     if (state === 3) return { state: 'done' };
     return { state: 'in_flight', retryAfterMs: Math.max(ttl, 0) };
   }
 
-  async complete(key: string, ttlMs: number): Promise<void> {
+  async complete(key: string, token: string, ttlMs: number): Promise<boolean> {
     this.assertConnected();
-    await this.withTimeout(this.send('set', [key, DONE, 'PX', String(Math.ceil(ttlMs))]));
+    return (await this.answer(this.eval(COMPLETE, key, token, String(Math.ceil(ttlMs))))) === 1;
   }
 
   async release(key: string, token: string): Promise<void> {
     this.assertConnected();
-    await this.withTimeout(this.script(RELEASE_SHA, RELEASE_SCRIPT, key, token));
+    await this.answer(this.eval(RELEASE, key, token));
+  }
+
+  async renew(key: string, token: string, leaseMs: number): Promise<boolean> {
+    this.assertConnected();
+    return (await this.answer(this.eval(RENEW, key, token, String(Math.ceil(leaseMs))))) === 1;
+  }
+
+  /**
+   * EVAL, not EVALSHA: on a server that lost its scripts, the NOSCRIPT answer could come after the
+   * timeout, and the release would never be sent again.
+   */
+  private releaseLate(key: string, token: string): void {
+    this.client.call('eval', [RELEASE.source, '1', key, token]).catch(() => undefined);
   }
 
   async ping(): Promise<void> {
-    await this.withTimeout(this.client.ping());
+    await this.answer(this.client.ping());
   }
 
   async close(): Promise<void> {
@@ -147,51 +186,16 @@ export class RedisReplayStore implements ReplayStore {
   }
 
   /** EVALSHA, loading the script on the first NOSCRIPT (after a restart or failover). */
-  private async script(sha: string, source: string, key: string, ...args: string[]): Promise<unknown> {
+  private async eval({ sha, source }: Script, key: string, ...args: string[]): Promise<unknown> {
     try {
-      return await this.send('evalsha', [sha, '1', key, ...args]);
+      return await this.client.call('evalsha', [sha, '1', key, ...args]);
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-        return this.send('eval', [source, '1', key, ...args]);
+        return this.client.call('eval', [source, '1', key, ...args]);
       }
       throw error;
     }
   }
-
-  /** One command; on a single Redis it joins this event-loop turn's pipeline. */
-  private send(name: string, args: string[]): Promise<unknown> {
-    // A Cluster pipeline must stay within one node's slots: send each command on its own there.
-    if (this.client.isCluster) return this.client.call(name, args);
-    return new Promise((resolve, reject) => {
-      if (this.queue.length === 0) setImmediate(this.flush);
-      this.queue.push({ name, args, resolve, reject });
-    });
-  }
-
-  private readonly flush = (): void => {
-    const batch = this.queue;
-    this.queue = [];
-    if (batch.length === 1) {
-      // Alone in its turn (a quiet server): a pipeline of one costs ~40,000 instructions more.
-      const { name, args, resolve, reject } = batch[0]!;
-      this.client.call(name, args).then(resolve, reject);
-      return;
-    }
-    const pipeline = this.client.pipeline();
-    for (const { name, args } of batch) pipeline.call(name, args);
-    pipeline.exec().then(
-      (replies) => {
-        batch.forEach((queued, index) => {
-          const [error, value] = replies?.[index] ?? [new Error('Redis sent no reply.'), undefined];
-          if (error) queued.reject(error);
-          else queued.resolve(value);
-        });
-      },
-      (error: unknown) => {
-        for (const queued of batch) queued.reject(error);
-      },
-    );
-  };
 
   private assertConnected(): void {
     const status = this.client.status;
@@ -200,27 +204,32 @@ export class RedisReplayStore implements ReplayStore {
     }
   }
 
-  private withTimeout<T>(operation: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(new ReplayStoreUnavailableError(`Redis did not answer within ${this.commandTimeoutMs} ms.`)),
-        this.commandTimeoutMs,
-      );
-      operation.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(
-            new ReplayStoreUnavailableError(error instanceof Error ? error.message : String(error), {
-              cause: error,
-            }),
-          );
-        },
-      );
-    });
+  /** The operation's answer, any failure as ReplayStoreUnavailableError, within our deadline if we keep one. */
+  private async answer<T>(operation: Promise<T>): Promise<T> {
+    try {
+      return await (this.timeoutMs === undefined ? operation : withTimeout(operation, this.timeoutMs));
+    } catch (error) {
+      if (error instanceof ReplayStoreUnavailableError) throw error;
+      throw new ReplayStoreUnavailableError(error instanceof Error ? error.message : String(error), {
+        cause: error,
+      });
+    }
   }
+}
+
+function commandTimeoutOf(client: RedisClient): number | undefined {
+  return 'redisOptions' in client.options
+    ? client.options.redisOptions?.commandTimeout
+    : (client.options as RedisOptions).commandTimeout;
+}
+
+function withTimeout<T>(operation: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ReplayStoreUnavailableError(`Redis did not answer within ${ms} ms.`)),
+      ms,
+    );
+  });
+  return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
 }

@@ -15,14 +15,16 @@ export interface ReplayStore {
    */
   claim(key: string, leaseMs: number): Promise<ClaimResult>;
   /**
-   * The same as `claim`, answered at once by a store that needs no I/O (the memory store). The
-   * verifier prefers it, so a delivery passes the NestJS guard without waiting on a promise.
+   * Marks the delivery processed for `ttlMs`, only while `token` still owns the claim or the key is
+   * free (lease ran out and nobody claimed it since). Resolves true when `token` still owned it,
+   * false when the lease had been lost (expired, or claimed by another request: then nothing is
+   * written).
    */
-  claimNow?(key: string, leaseMs: number): ClaimResult;
-  /** Marks a claimed delivery processed; duplicates are answered 2xx for `ttlMs`. */
-  complete(key: string, ttlMs: number): Promise<void>;
-  /** Drops a claim so the sender's retry is processed. Does nothing unless `token` still owns the key. */
+  complete(key: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Drops the claim so the sender's retry is processed; nothing unless `token` still owns it. */
   release(key: string, token: string): Promise<void>;
+  /** Extends the lease to `leaseMs` from now while `token` still owns it; false when it no longer does. */
+  renew(key: string, token: string, leaseMs: number): Promise<boolean>;
   /** Answers when the store is reachable; throws otherwise (health checks). */
   ping?(): Promise<void>;
   /** Closes what the store opened itself. */

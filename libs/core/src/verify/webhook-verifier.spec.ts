@@ -126,8 +126,9 @@ describe('WebhookVerifier', () => {
     expect((error as WebhookVerificationError).retryAfterMs).toBeGreaterThan(0);
     const broken: ReplayStore = {
       claim: () => Promise.reject(new Error('ECONNREFUSED')),
-      complete: () => Promise.resolve(),
+      complete: () => Promise.resolve(true),
       release: () => Promise.resolve(),
+      renew: () => Promise.resolve(true),
     };
     const closed = new WebhookVerifier({
       scheme,
@@ -141,27 +142,23 @@ describe('WebhookVerifier', () => {
 });
 
 describe('verifyNow', () => {
-  it('answers at once with a static secret and the memory store, and throws a refusal at once', async () => {
-    const store = new MemoryReplayStore();
-    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: { store }, clock: () => NOW });
+  it('answers at once with a static secret and no store, and throws a refusal at once', () => {
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: false, clock: () => NOW });
     const outcome = verifier.verifyNow(request({ id: 'msg_now' }));
     expect(outcome).not.toBeInstanceOf(Promise);
-    expect(outcome).toMatchObject({ kind: 'new', claim: { key: expect.any(String) } });
-    expect(() => verifier.verifyNow(request({ id: 'msg_now' }))).toThrow(
-      expect.objectContaining({ reason: 'replay_in_flight' }),
-    );
+    expect(outcome).toMatchObject({ kind: 'new', claim: undefined });
     expect(() => verifier.verifyNow(request({ secret: OLD_SECRET }))).toThrow(
       expect.objectContaining({ reason: 'signature_mismatch' }),
     );
-    await store.close();
   });
 
   it('answers with a promise when the resolver or the store is asynchronous', async () => {
     const memory = new MemoryReplayStore();
     const asyncStore: ReplayStore = {
       claim: (key, leaseMs) => memory.claim(key, leaseMs),
-      complete: (key, ttlMs) => memory.complete(key, ttlMs),
+      complete: (key, token, ttlMs) => memory.complete(key, token, ttlMs),
       release: (key, token) => memory.release(key, token),
+      renew: (key, token, leaseMs) => memory.renew(key, token, leaseMs),
     };
     const throughStore = new WebhookVerifier({
       scheme,
@@ -193,12 +190,12 @@ describe('verifyNow', () => {
 
   it('answers 503 when a synchronous claim throws, as for a rejected one', async () => {
     const store: ReplayStore = {
-      claim: () => Promise.reject(new Error('unused')),
-      claimNow: () => {
+      claim: () => {
         throw new Error('store broke');
       },
-      complete: () => Promise.resolve(),
+      complete: () => Promise.resolve(true),
       release: () => Promise.resolve(),
+      renew: () => Promise.resolve(true),
     };
     const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: { store }, clock: () => NOW });
     expect(await reasonAndStatusOf(verifier.verify(request()))).toBe('replay_store_unavailable/503');
@@ -210,9 +207,10 @@ describe('answers from other realms and odd stores', () => {
     const memory = new MemoryReplayStore();
     const ForeignPromise = runInNewContext('Promise') as PromiseConstructor;
     const store: ReplayStore = {
-      claim: (key, leaseMs) => ForeignPromise.resolve(memory.claimNow(key, leaseMs)),
-      complete: (key, ttlMs) => memory.complete(key, ttlMs),
+      claim: (key, leaseMs) => ForeignPromise.resolve(memory.claim(key, leaseMs)),
+      complete: (key, token, ttlMs) => memory.complete(key, token, ttlMs),
       release: (key, token) => memory.release(key, token),
+      renew: (key, token, leaseMs) => memory.renew(key, token, leaseMs),
     };
     const verifier = new WebhookVerifier({
       scheme,
@@ -230,8 +228,9 @@ describe('answers from other realms and odd stores', () => {
   it('fails closed on a claim answer with no known state', async () => {
     const store = {
       claim: () => Promise.resolve({ state: 'maybe' }),
-      complete: () => Promise.resolve(),
+      complete: () => Promise.resolve(true),
       release: () => Promise.resolve(),
+      renew: () => Promise.resolve(true),
     } as unknown as ReplayStore;
     const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replay: { store }, clock: () => NOW });
     expect(await reasonAndStatusOf(verifier.verify(request()))).toBe('replay_store_unavailable/503');

@@ -138,8 +138,8 @@ export class WebhookVerifier {
   }
 
   /**
-   * `verify`, answered at once when nothing on the way waits (a synchronous secret resolver, a store
-   * with `claimNow`, no asynchronous handshake): the NestJS guard then lets a delivery through
+   * `verify`, answered at once when nothing on the way waits (a synchronous secret resolver, replay
+   * protection off, no asynchronous handshake): the NestJS guard then lets a delivery through
    * without a promise. Throws the WebhookVerificationError it would reject with otherwise.
    */
   verifyNow(request: WebhookRequest): VerificationOutcome | Promise<VerificationOutcome> {
@@ -215,7 +215,7 @@ export class WebhookVerifier {
     const leaseMs = replay.leaseMs ?? DEFAULT_LEASE_MS;
     let answer: ClaimResult | Promise<ClaimResult>;
     try {
-      answer = store.claimNow ? store.claimNow(key, leaseMs) : store.claim(key, leaseMs);
+      answer = store.claim(key, leaseMs);
     } catch (error) {
       return this.storeUnavailable(replay, event, error);
     }
@@ -435,7 +435,7 @@ async function secretsWhenResolved(
 function heldClaim(store: ReplayStore, key: string, ttlMs: number, token: string): ReplayClaim {
   return {
     key,
-    complete: () => withRetries(() => store.complete(key, ttlMs)),
+    complete: () => withRetries(async () => void (await store.complete(key, token, ttlMs))),
     release: () => withRetries(() => store.release(key, token)),
   };
 }
