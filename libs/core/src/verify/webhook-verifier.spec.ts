@@ -93,11 +93,11 @@ describe('WebhookVerifier', () => {
     const outcome = await verifier.verify(request({ at: NOW + 9 * 60_000 }));
     if (outcome.kind !== 'new') throw new Error('expected a new delivery');
     await outcome.claim?.complete();
-    expect(complete.mock.calls[0]![1]).toBeGreaterThanOrEqual(19 * 60_000);
+    expect(complete.mock.calls[0]![2]).toBeGreaterThanOrEqual(19 * 60_000);
     const recent = await verifier.verify(request({ id: 'msg_2' }));
     if (recent.kind !== 'new') throw new Error('expected a new delivery');
     await recent.claim?.complete();
-    expect(complete.mock.calls[1]![1]).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(complete.mock.calls[1]![2]).toBeGreaterThanOrEqual(10 * 60_000);
     await store.close();
   });
 
