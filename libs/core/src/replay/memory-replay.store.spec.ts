@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { MemoryReplayStore } from './memory-replay.store.js';
+import type { ClaimResult } from './replay-store.interface.js';
 
 describe('MemoryReplayStore', () => {
   let now = 1_000_000;
@@ -14,9 +15,9 @@ describe('MemoryReplayStore', () => {
 
   it('claims a new key, reports it in flight, then done once completed', async () => {
     const first = await store.claim('k', 60_000);
-    expect(first.state).toBe('claimed');
+    if (first.state !== 'claimed') throw new Error('expected a claim');
     expect(await store.claim('k', 60_000)).toEqual({ state: 'in_flight', retryAfterMs: 60_000 });
-    await store.complete('k', 300_000);
+    expect(await store.complete('k', first.token, 300_000)).toBe(true);
     expect(await store.claim('k', 60_000)).toEqual({ state: 'done' });
   });
 
@@ -40,8 +41,7 @@ describe('MemoryReplayStore', () => {
   });
 
   it('forgets a delivery when its TTL runs out, and sweeps expired entries', async () => {
-    await store.claim('a', 1_000);
-    await store.complete('a', 5_000);
+    await claimAndComplete(store, 'a', 5_000);
     await store.claim('b', 1_000);
     now += 4_999;
     expect((await store.claim('a', 1_000)).state).toBe('done');
@@ -51,22 +51,66 @@ describe('MemoryReplayStore', () => {
     expect((await store.claim('a', 1_000)).state).toBe('claimed');
   });
 
-  it('stays within maxEntries by forgetting the oldest first, and reports it once', async () => {
+  it('stays within maxEntries by forgetting the oldest first, and reports at most once a second', async () => {
     const onEvict = vi.fn();
     const small = new MemoryReplayStore({ maxEntries: 3, now: clock, onEvict });
     for (const key of ['a', 'b', 'c', 'd', 'e']) await small.claim(key, 60_000);
     expect(small.size).toBe(3);
+    expect(onEvict.mock.calls).toEqual([[1]]);
     expect((await small.claim('a', 60_000)).state).toBe('claimed');
     expect((await small.claim('e', 60_000)).state).toBe('in_flight');
     expect(onEvict).toHaveBeenCalledTimes(1);
     await small.close();
   });
 
+  it('reports every eviction storm: the evictions held back are told with the next one a second later', async () => {
+    const onEvict = vi.fn();
+    const small = new MemoryReplayStore({ maxEntries: 2, now: clock, onEvict });
+    for (const key of ['a', 'b', 'c', 'd', 'e']) await small.claim(key, 600_000);
+    expect(onEvict.mock.calls).toEqual([[1]]);
+    now += 999;
+    await small.claim('f', 600_000);
+    expect(onEvict).toHaveBeenCalledTimes(1);
+    now += 1;
+    await small.claim('g', 600_000);
+    expect(onEvict.mock.calls).toEqual([[1], [4]]);
+    now += 60_000; // a quiet minute, then a second storm
+    await small.claim('h', 600_000);
+    await small.claim('i', 600_000);
+    expect(onEvict.mock.calls).toEqual([[1], [4], [1]]);
+    await small.close();
+  });
+
+  it('tells the evictions held back from the periodic sweep once the second has passed', async () => {
+    const onEvict = vi.fn();
+    const small = new MemoryReplayStore({ maxEntries: 1, now: clock, onEvict, sweepIntervalMs: 10 });
+    for (const key of ['a', 'b', 'c']) await small.claim(key, 600_000);
+    expect(onEvict.mock.calls).toEqual([[1]]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(onEvict).toHaveBeenCalledTimes(1);
+    now += 1_000;
+    await vi.waitFor(() => expect(onEvict.mock.calls).toEqual([[1], [1]]));
+    await small.close();
+  });
+
+  it('does not count an expired entry forced out as an eviction', async () => {
+    const onEvict = vi.fn();
+    const small = new MemoryReplayStore({ maxEntries: 1, now: clock, onEvict });
+    await small.claim('a', 10);
+    now += 10;
+    await small.claim('b', 60_000);
+    now += 5_000;
+    await small.claim('c', 60_000);
+    expect(onEvict.mock.calls).toEqual([[1]]);
+    await small.close();
+  });
+
   it('counts a completed delivery as written when it completed, for the eviction order', async () => {
     const small = new MemoryReplayStore({ maxEntries: 3, now: clock });
     // The first eviction sweeps; the next ones, within the same second, go by the write order alone.
-    for (const key of ['a', 'b', 'c', 'd']) await small.claim(key, 60_000);
-    await small.complete('b', 300_000);
+    const tokens = new Map<string, string>();
+    for (const key of ['a', 'b', 'c', 'd']) tokens.set(key, tokenOf(await small.claim(key, 60_000)));
+    await small.complete('b', tokens.get('b')!, 300_000);
     await small.claim('e', 60_000);
     expect((await small.claim('b', 60_000)).state).toBe('done');
     expect((await small.claim('c', 60_000)).state).toBe('claimed');
@@ -74,9 +118,9 @@ describe('MemoryReplayStore', () => {
   });
 
   it('keeps an entry written once while another key is written many times', async () => {
-    await store.claim('once', 60_000);
-    await store.complete('once', 300_000);
-    for (let round = 0; round < 1_000; round++) await store.complete('often', 300_000);
+    await claimAndComplete(store, 'once', 300_000);
+    const often = tokenOf(await store.claim('often', 60_000));
+    for (let round = 0; round < 1_000; round++) await store.renew('often', often, 60_000);
     store.sweep();
     expect(await store.claim('once', 60_000)).toEqual({ state: 'done' });
     expect(store.size).toBe(2);
@@ -117,11 +161,47 @@ describe('MemoryReplayStore', () => {
 
   it('refuses a NaN or non-positive lease or TTL rather than store an entry expired at once', async () => {
     const store = new MemoryReplayStore();
-    expect(() => store.claimNow('k', Number.NaN)).toThrow(RangeError);
+    await expect(store.claim('k', Number.NaN)).rejects.toThrow(RangeError);
     await expect(store.claim('k', 0)).rejects.toThrow(RangeError);
-    await expect(store.complete('k', -5)).rejects.toThrow(RangeError);
+    await expect(store.complete('k', 'token', -5)).rejects.toThrow(RangeError);
     expect(store.size).toBe(0);
+    const token = tokenOf(await store.claim('k', 1_000));
+    await expect(store.renew('k', token, Number.NaN)).rejects.toThrow(RangeError);
+    await expect(store.complete('k', token, Number.NaN)).rejects.toThrow(RangeError);
+    expect(await store.claim('k', 1_000)).toMatchObject({ state: 'in_flight' });
     await store.close();
+  });
+
+  it('completes a lost lease that ran out (nobody claimed it since), and says it was lost', async () => {
+    const token = tokenOf(await store.claim('k', 1_000));
+    now += 1_000;
+    expect(await store.complete('k', token, 300_000)).toBe(false);
+    expect(await store.claim('k', 1_000)).toEqual({ state: 'done' });
+  });
+
+  it("writes nothing for a lease lost to another request's claim", async () => {
+    const first = tokenOf(await store.claim('k', 1_000));
+    now += 1_000;
+    const second = tokenOf(await store.claim('k', 60_000));
+    expect(await store.complete('k', first, 300_000)).toBe(false);
+    expect(await store.claim('k', 60_000)).toEqual({ state: 'in_flight', retryAfterMs: 60_000 });
+    expect(await store.complete('k', second, 300_000)).toBe(true);
+    expect(await store.complete('k', second, 300_000)).toBe(false);
+    expect(await store.claim('k', 60_000)).toEqual({ state: 'done' });
+  });
+
+  it('renews a lease only for the token that owns it', async () => {
+    const token = tokenOf(await store.claim('k', 1_000));
+    now += 900;
+    expect(await store.renew('k', 'someone-else', 5_000)).toBe(false);
+    expect(await store.claim('k', 1_000)).toEqual({ state: 'in_flight', retryAfterMs: 100 });
+    expect(await store.renew('k', token, 5_000)).toBe(true);
+    now += 4_999;
+    expect(await store.claim('k', 1_000)).toEqual({ state: 'in_flight', retryAfterMs: 1 });
+    now += 1;
+    expect(await store.renew('k', token, 5_000)).toBe(false);
+    expect((await store.claim('k', 1_000)).state).toBe('claimed');
+    expect(await store.renew('k', token, 5_000)).toBe(false);
   });
 
   it('gives exactly one claim to many concurrent callers', async () => {
@@ -130,22 +210,36 @@ describe('MemoryReplayStore', () => {
   });
 });
 
+function tokenOf(result: ClaimResult): string {
+  if (result.state !== 'claimed') throw new Error(`expected a claim, got ${result.state}`);
+  return result.token;
+}
+
+async function claimAndComplete(store: MemoryReplayStore, key: string, ttlMs: number): Promise<void> {
+  expect(await store.complete(key, tokenOf(await store.claim(key, 1_000)), ttlMs)).toBe(true);
+}
+
 /** The store's rules without a cap, in a Map: what every answer must agree with. */
 class ReferenceStore {
   readonly entries = new Map<string, { expiresAt: number; counter: number }>();
 
   answer(key: string, now: number) {
-    const entry = this.entries.get(key);
-    if (!entry || entry.expiresAt <= now) return undefined;
+    const entry = this.live(key, now);
+    if (!entry) return undefined;
     return entry.counter > 0
       ? { state: 'in_flight' as const, retryAfterMs: entry.expiresAt - now }
       : { state: 'done' as const };
+  }
+
+  live(key: string, now: number) {
+    const entry = this.entries.get(key);
+    return entry && entry.expiresAt > now ? entry : undefined;
   }
 }
 
 type Operation =
   | { op: 'claim'; key: number; ms: number }
-  | { op: 'complete'; key: number; ms: number }
+  | { op: 'complete' | 'renew'; key: number; ms: number; own: boolean }
   | { op: 'release'; key: number; own: boolean }
   | { op: 'wait'; ms: number }
   | { op: 'sweep' };
@@ -158,9 +252,10 @@ const operation = (keys: number): fc.Arbitrary<Operation> =>
       ms: fc.integer({ min: 1, max: 5_000 }),
     }),
     fc.record({
-      op: fc.constant('complete' as const),
+      op: fc.constantFrom('complete' as const, 'renew' as const),
       key: fc.nat(keys - 1),
       ms: fc.integer({ min: 1, max: 5_000 }),
+      own: fc.boolean(),
     }),
     fc.record({ op: fc.constant('release' as const), key: fc.nat(keys - 1), own: fc.boolean() }),
     fc.record({ op: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 3_000 }) }),
@@ -169,8 +264,9 @@ const operation = (keys: number): fc.Arbitrary<Operation> =>
 
 /**
  * Runs the operations on a store and on the reference. A capped store may have forgotten a key
- * (eviction): it may then claim what the reference holds, but it never answers "done" or "in
- * flight" for anything the reference would not answer the same way.
+ * (eviction): it may then claim what the reference holds, find a lease lost that the reference
+ * still holds, and mark done a key it forgot (so answer "done" until that TTL ends); it never
+ * answers "in flight" for anything the reference would not answer the same way.
  */
 async function agreesWithReference(
   operations: Operation[],
@@ -180,6 +276,8 @@ async function agreesWithReference(
   const store = new MemoryReplayStore({ maxEntries, now: () => now });
   const reference = new ReferenceStore();
   const tokens = new Map<string, { token: string; counter: number }>();
+  /** Until when a forgetful store may answer "done": any complete may have found the key free. */
+  const mayBeDoneUntil = new Map<string, number>();
   let counter = 0;
   try {
     for (const step of operations) {
@@ -187,6 +285,14 @@ async function agreesWithReference(
       else if (step.op === 'sweep') store.sweep();
       else {
         const key = `vw:{key-${step.key}}`;
+        const owned = step.op === 'claim' ? undefined : tokens.get(key);
+        const token = step.op !== 'claim' && step.own && owned ? owned.token : 'not-a-token';
+        const entry = reference.live(key, now);
+        const owns =
+          entry !== undefined &&
+          entry.counter > 0 &&
+          token === owned?.token &&
+          entry.counter === owned.counter;
         if (step.op === 'claim') {
           const result = await store.claim(key, step.ms);
           const expected = reference.answer(key, now);
@@ -195,17 +301,28 @@ async function agreesWithReference(
             counter++;
             reference.entries.set(key, { expiresAt: now + step.ms, counter });
             tokens.set(key, { token: result.token, counter });
-          } else {
+          } else if (!(mayForget && result.state === 'done' && now < (mayBeDoneUntil.get(key) ?? 0))) {
             expect(result).toEqual(expected);
           }
-        } else if (step.op === 'complete') {
-          await store.complete(key, step.ms);
-          reference.entries.set(key, { expiresAt: now + step.ms, counter: 0 });
+        } else if (step.op === 'release') {
+          await store.release(key, token);
+          if (owns) reference.entries.delete(key);
         } else {
-          const owned = tokens.get(key);
-          await store.release(key, step.own && owned ? owned.token : 'not-a-token');
-          const entry = reference.entries.get(key);
-          if (step.own && owned && entry && entry.counter === owned.counter) reference.entries.delete(key);
+          const result = await (step.op === 'complete' ? store.complete : store.renew).call(
+            store,
+            key,
+            token,
+            step.ms,
+          );
+          // A forgetful store may have lost a lease the reference holds, never the other way round.
+          if (mayForget ? result && !owns : result !== owns)
+            throw new Error(`${step.op} ${key} answered ${result}`);
+          if (step.op === 'renew') {
+            if (owns) reference.entries.set(key, { expiresAt: now + step.ms, counter: entry.counter });
+          } else {
+            if (owns || !entry) reference.entries.set(key, { expiresAt: now + step.ms, counter: 0 });
+            mayBeDoneUntil.set(key, Math.max(mayBeDoneUntil.get(key) ?? 0, now + step.ms));
+          }
         }
       }
       expect(store.size).toBeLessThanOrEqual(maxEntries);
@@ -216,7 +333,7 @@ async function agreesWithReference(
 }
 
 describe('MemoryReplayStore against a reference', () => {
-  it('answers every claim as an uncapped Map would, through growth, tombstones and rebuilds', async () => {
+  it('answers every claim as an uncapped Map would, through claims, completions, renewals and sweeps', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(operation(40), { maxLength: 400 }), (operations) =>
         agreesWithReference(operations, { maxEntries: 1_000, mayForget: false }),
@@ -237,10 +354,7 @@ describe('MemoryReplayStore against a reference', () => {
   it('holds 100,000 deliveries, each answered done, then forgets them all when they expire', async () => {
     let now = 0;
     const store = new MemoryReplayStore({ now: () => now });
-    for (let index = 0; index < 100_000; index++) {
-      await store.claim(`vw:{${index}}`, 60_000);
-      await store.complete(`vw:{${index}}`, 300_000);
-    }
+    for (let index = 0; index < 100_000; index++) await claimAndComplete(store, `vw:{${index}}`, 300_000);
     expect(store.size).toBe(100_000);
     for (let index = 0; index < 100_000; index += 997) {
       expect(await store.claim(`vw:{${index}}`, 60_000)).toEqual({ state: 'done' });

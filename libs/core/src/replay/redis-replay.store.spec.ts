@@ -2,8 +2,16 @@ import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { RedisServer } from '../../../../test/support/redis-server.js';
 import { replayKey } from './replay-key.js';
+import type { ClaimResult } from './replay-store.interface.js';
 import { ReplayStoreUnavailableError } from './replay-store.interface.js';
 import { RedisReplayStore } from './redis-replay.store.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function tokenOf(result: ClaimResult): string {
+  if (result.state !== 'claimed') throw new Error(`expected a claim, got ${result.state}`);
+  return result.token;
+}
 
 const uniqueKey = () => replayKey({ endpoint: 'spec', replayId: `id:${Math.random()}` });
 
@@ -24,11 +32,11 @@ describe.each(['auto', 'script'] as const)(
 
     it('claims, reports in flight with the remaining lease, then done', async () => {
       const key = uniqueKey();
-      expect((await store.claim(key, 60_000)).state).toBe('claimed');
+      const token = tokenOf(await store.claim(key, 60_000));
       const second = await store.claim(key, 60_000);
       expect(second.state).toBe('in_flight');
       expect(second.state === 'in_flight' && second.retryAfterMs).toBeGreaterThan(50_000);
-      await store.complete(key, 300_000);
+      expect(await store.complete(key, token, 300_000)).toBe(true);
       expect(await store.claim(key, 60_000)).toEqual({ state: 'done' });
       expect(await client.pttl(key)).toBeGreaterThan(290_000);
     });
@@ -74,14 +82,99 @@ describe.each(['auto', 'script'] as const)(
 
     it('settles many deliveries claimed in the same turn, each with its own answer', async () => {
       const keys = Array.from({ length: 40 }, uniqueKey);
-      await store.claim(keys[0]!, 60_000);
-      await store.complete(keys[0]!, 60_000);
+      await store.complete(keys[0]!, tokenOf(await store.claim(keys[0]!, 60_000)), 60_000);
       await store.claim(keys[1]!, 60_000);
       const results = await Promise.all(keys.map((key) => store.claim(key, 60_000)));
       expect(results[0]).toEqual({ state: 'done' });
       expect(results[1]!.state).toBe('in_flight');
       expect(results.slice(2).every((result) => result.state === 'claimed')).toBe(true);
     });
+
+    it('completes a lease that ran out, and says it was lost', async () => {
+      const key = uniqueKey();
+      const token = tokenOf(await store.claim(key, 50));
+      await sleep(80);
+      expect(await store.complete(key, token, 300_000)).toBe(false);
+      expect(await store.claim(key, 60_000)).toEqual({ state: 'done' });
+      expect(await client.pttl(key)).toBeGreaterThan(290_000);
+    });
+
+    it("never overwrites another request's claim when completing a lost lease", async () => {
+      const key = uniqueKey();
+      const first = tokenOf(await store.claim(key, 50));
+      await sleep(80);
+      const second = tokenOf(await store.claim(key, 60_000));
+      expect(await store.complete(key, first, 300_000)).toBe(false);
+      expect(await client.get(key)).toBe(second);
+      expect(await store.complete(key, second, 300_000)).toBe(true);
+      expect(await store.complete(key, second, 300_000)).toBe(false);
+      expect(await client.get(key)).toBe('done');
+    });
+
+    it('renews a lease only for the token that owns it', async () => {
+      const key = uniqueKey();
+      const token = tokenOf(await store.claim(key, 1_000));
+      expect(await store.renew(key, 'not-the-token', 60_000)).toBe(false);
+      expect(await client.pttl(key)).toBeLessThanOrEqual(1_000);
+      expect(await store.renew(key, token, 60_000)).toBe(true);
+      expect(await client.pttl(key)).toBeGreaterThan(50_000);
+      await store.complete(key, token, 300_000);
+      expect(await store.renew(key, token, 60_000)).toBe(false);
+      expect(await client.pttl(key)).toBeGreaterThan(290_000);
+    });
+
+    it('reloads its complete and renew scripts after SCRIPT FLUSH', async () => {
+      const key = uniqueKey();
+      const token = tokenOf(await store.claim(key, 1_000));
+      await client.script('FLUSH');
+      expect(await store.renew(key, token, 60_000)).toBe(true);
+      await client.script('FLUSH');
+      expect(await store.complete(key, token, 60_000)).toBe(true);
+    });
+
+    it('opens its own client with auto-pipelining and a command timeout', async () => {
+      const owned = await RedisReplayStore.fromUrl(inject('redisUrl'), { commandTimeoutMs: 750, claimWith });
+      const ownClient = owned['client'] as Redis;
+      expect(ownClient.options).toMatchObject({ enableAutoPipelining: true, commandTimeout: 750 });
+      const keys = Array.from({ length: 20 }, uniqueKey);
+      const claims = keys.map((key) => owned.claim(key, 60_000));
+      // Issued in one turn, the claims wait in one pipeline that goes out on the next.
+      expect(ownClient.autoPipelineQueueSize).toBe(20);
+      expect((await Promise.all(claims)).every((result) => result.state === 'claimed')).toBe(true);
+      expect(ownClient.autoPipelineQueueSize).toBe(0);
+      await owned.close();
+    });
+
+    it.each([
+      [
+        'ioredis commandTimeout (fromUrl)',
+        (url: string) => RedisReplayStore.fromUrl(url, { commandTimeoutMs: 200, claimWith }),
+      ],
+      [
+        'the store deadline (a passed-in client without one)',
+        (url: string) =>
+          Promise.resolve(new RedisReplayStore(new Redis(url), { commandTimeoutMs: 200, claimWith }, true)),
+      ],
+    ])(
+      'answers ReplayStoreUnavailableError when Redis does not answer in time (%s), and releases the late claim',
+      async (_, open) => {
+        const server = await RedisServer.start();
+        const admin = new Redis(server.url);
+        const timed = await open(server.url);
+        await timed.ping();
+        const key = uniqueKey();
+        await admin.call('client', ['pause', '600', 'ALL']);
+        await expect(timed.claim(key, 60_000)).rejects.toBeInstanceOf(ReplayStoreUnavailableError);
+        await expect(timed.renew(key, 'token', 60_000)).rejects.toBeInstanceOf(ReplayStoreUnavailableError);
+        await sleep(800);
+        // Redis answers again: the claim it ran late has been released behind it.
+        expect(await admin.exists(key)).toBe(0);
+        expect((await timed.claim(key, 60_000)).state).toBe('claimed');
+        await timed.close();
+        await admin.quit();
+        await server.dispose();
+      },
+    );
 
     it('uses hash-tagged, bounded keys', () => {
       const key = replayKey({ endpoint: 'stripe', tenant: 'acme', replayId: 'id:' + 'x'.repeat(10_000) });

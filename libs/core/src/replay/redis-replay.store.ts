@@ -123,12 +123,10 @@ export class RedisReplayStore implements ReplayStore {
     } catch (error) {
       // A claim that lands after we gave up must not block the sender's retry until the lease ends.
       // When it failed too (ioredis's timeout), it may still run: the release goes out behind it.
-      pending
-        .then(
-          (late) => (late.state === 'claimed' ? this.release(key, token) : undefined),
-          () => this.release(key, token),
-        )
-        .catch(() => undefined);
+      pending.then(
+        (late) => (late.state === 'claimed' ? this.releaseLate(key, token) : undefined),
+        () => this.releaseLate(key, token),
+      );
       throw error;
     }
   }
@@ -168,6 +166,14 @@ export class RedisReplayStore implements ReplayStore {
   async renew(key: string, token: string, leaseMs: number): Promise<boolean> {
     this.assertConnected();
     return (await this.answer(this.eval(RENEW, key, token, String(Math.ceil(leaseMs))))) === 1;
+  }
+
+  /**
+   * EVAL, not EVALSHA: on a server that lost its scripts, the NOSCRIPT answer could come after the
+   * timeout, and the release would never be sent again.
+   */
+  private releaseLate(key: string, token: string): void {
+    this.client.call('eval', [RELEASE.source, '1', key, token]).catch(() => undefined);
   }
 
   async ping(): Promise<void> {
