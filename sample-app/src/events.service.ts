@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { VerifiedWebhookEvent } from '@verified-webhooks/core';
-import { throwIfFaultInjected } from './fault-injection.js';
+import { applyInjectedFault } from './fault-injection.js';
 
 /** A delivery a controller processed, as `GET /events` lists it. */
 export interface ProcessedEvent {
@@ -16,8 +16,8 @@ export interface ProcessedEvent {
 export class EventsService {
   private readonly events: ProcessedEvent[] = [];
 
-  record(event: VerifiedWebhookEvent): ProcessedEvent {
-    throwIfFaultInjected(); // a no-op unless the reliability suite runs the app with SAMPLE_FAULTS=1
+  async record(event: VerifiedWebhookEvent): Promise<ProcessedEvent> {
+    await applyInjectedFault(); // a no-op unless the reliability suite runs the app with SAMPLE_FAULTS=1
     const processed: ProcessedEvent = {
       provider: event.scheme,
       endpoint: event.tenant === undefined ? event.endpoint : `${event.endpoint}/${event.tenant}`,

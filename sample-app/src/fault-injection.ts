@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { from, mergeMap } from 'rxjs';
 
 /**
  * TEST AID ONLY. Fault injection for the reliability suite (test/reliability), installed by
@@ -21,15 +20,17 @@ export class FaultInjectionInterceptor implements NestInterceptor {
       FAULT_HEADER
     ];
     const fault = typeof header === 'string' ? header : '';
-    const slow = /^slow:(\d{1,6})$/.exec(fault);
-    const delay = slow ? Number(slow[1]) : 0;
-    return from(new Promise((resolve) => setTimeout(resolve, delay))).pipe(
-      mergeMap(() => currentFault.run(fault, () => next.handle())),
-    );
+    return currentFault.run(fault, () => next.handle());
   }
 }
 
-/** Called from the handler's business logic: throws when the current request asked for `throw`. */
-export function throwIfFaultInjected(): void {
-  if (currentFault.getStore() === 'throw') throw new Error('Injected fault (x-sample-fault: throw)');
+/**
+ * Called from the handler's business logic, so the fault happens while the delivery's claim is
+ * held: waits for `slow:<ms>`, throws for `throw`.
+ */
+export async function applyInjectedFault(): Promise<void> {
+  const fault = currentFault.getStore() ?? '';
+  const slow = /^slow:(\d{1,6})$/.exec(fault);
+  if (slow) await new Promise((resolve) => setTimeout(resolve, Number(slow[1])));
+  if (fault === 'throw') throw new Error('Injected fault (x-sample-fault: throw)');
 }

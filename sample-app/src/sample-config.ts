@@ -1,9 +1,9 @@
 import type { Logger } from '@nestjs/common';
-import { generateSecret } from '@verified-webhooks/core';
+import { generateSecret, WEBHOOK_DEFAULTS } from '@verified-webhooks/core';
 import type { SampleEndpoint } from './sample-endpoints.js';
 import { SAMPLE_ENDPOINTS } from './sample-endpoints.js';
 
-/** Everything the sample app reads from its environment (DESIGN §7). */
+/** Everything the sample app reads from its environment (docs/architecture.md, "The sample app"). */
 export interface SampleConfig {
   readonly port: number;
   readonly redisUrl: string | undefined;
@@ -22,7 +22,6 @@ export interface SampleConfig {
   readonly tenantSecrets: Readonly<Record<string, string | string[]>>;
 }
 
-const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /**
@@ -31,6 +30,7 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
  */
 export function loadSampleConfig(env: NodeJS.ProcessEnv, logger: Pick<Logger, 'warn'>): SampleConfig {
   const production = env.NODE_ENV === 'production';
+  const generated: string[] = [];
   const secret = (variable: string, scheme: string): string | undefined => {
     const value = env[variable];
     if (value) return value;
@@ -38,23 +38,21 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv, logger: Pick<Logger, 'w
       logger.warn(`${variable} is not set: its route answers 503 until it is.`);
       return undefined;
     }
-    const generated = generateSecret(scheme);
-    logger.warn(`${variable} is not set; using a development secret generated for this run: ${generated}`);
-    return generated;
+    const generatedSecret = generateSecret(scheme);
+    generated.push(`${variable}=${generatedSecret}`);
+    return generatedSecret;
   };
 
   let tenantSecrets: Record<string, string | string[]> = {};
   if (env.TENANT_SECRETS) {
     tenantSecrets = JSON.parse(env.TENANT_SECRETS) as Record<string, string | string[]>;
   } else if (!production) {
-    const generated = generateSecret('standard-webhooks');
-    logger.warn(
-      `TENANT_SECRETS is not set; tenant "demo" uses a development secret generated for this run: ${generated}`,
-    );
-    tenantSecrets = { demo: generated };
+    const demo = generateSecret('standard-webhooks');
+    generated.push(`TENANT_SECRETS={"demo":"${demo}"}`);
+    tenantSecrets = { demo };
   }
 
-  return {
+  const config: SampleConfig = {
     port: Number(env.PORT ?? 3000),
     redisUrl: env.REDIS_URL || undefined,
     redisClusterNodes: env.REDIS_CLUSTER_NODES
@@ -68,7 +66,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv, logger: Pick<Logger, 'w
       ? Number(env.WEBHOOK_REQUEST_TIMEOUT_MS)
       : DEFAULT_REQUEST_TIMEOUT_MS,
     faults: env.SAMPLE_FAULTS === '1',
-    bodyLimit: env.WEBHOOK_BODY_LIMIT ? Number(env.WEBHOOK_BODY_LIMIT) : DEFAULT_BODY_LIMIT,
+    bodyLimit: env.WEBHOOK_BODY_LIMIT ? Number(env.WEBHOOK_BODY_LIMIT) : WEBHOOK_DEFAULTS.bodyLimit,
     secrets: Object.fromEntries(
       SAMPLE_ENDPOINTS.map(({ endpoint, scheme, secretVariable }) => [
         endpoint,
@@ -77,4 +75,11 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv, logger: Pick<Logger, 'w
     ) as Record<SampleEndpoint, string | undefined>,
     tenantSecrets,
   };
+  if (generated.length > 0) {
+    // Once, at startup: they change on every run and are for development only.
+    logger.warn(
+      `Development only: these variables are not set, so this run uses generated secrets. Set them (never these) in production:\n  ${generated.join('\n  ')}`,
+    );
+  }
+  return config;
 }

@@ -75,7 +75,7 @@ export class WebhooksController {
     return this.record(event);
   }
 
-  private record(event: VerifiedWebhookEvent) {
-    return { received: this.events.record(event).id ?? null };
+  private async record(event: VerifiedWebhookEvent) {
+    return { received: (await this.events.record(event)).id ?? null };
   }
 }

@@ -3,7 +3,7 @@ import { WebhookVerificationError } from '../errors/webhook-verification.error.j
 /** Incoming headers as Node, Express, Fastify and Lambda hand them over (names in any case). */
 export type WebhookHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
 
-/** The header byte length we read at most before authentication (DESIGN §4.9). */
+/** The header byte length we read at most before authentication. */
 export const DEFAULT_MAX_HEADER_LENGTH = 8 * 1024;
 
 /**

@@ -50,7 +50,7 @@ describe('standardWebhooks()', () => {
     const body = JSON.stringify({ type: 'invoice.paid', amount: 12 });
     const now = new Date();
     const signature = new StandardWebhook(secret).sign('msg_official', now, body);
-    const outcome = await verifierAt(Math.floor(now.getTime() / 1000), secret).verify({
+    const outcome = await verifierAt(Math.floor(now.getTime() / 1000), secret).receive({
       headers: {
         'webhook-id': 'msg_official',
         'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),

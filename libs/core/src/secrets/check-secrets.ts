@@ -11,7 +11,7 @@ export interface SecretCheckReport {
 }
 
 /**
- * Boot-time check of the secrets a resolver can name (DESIGN §4.6). Messages say where the secret
+ * Boot-time check of the secrets a resolver can name. Messages say where the secret
  * is used and what is wrong with it, never the secret.
  */
 export function checkSecrets(
