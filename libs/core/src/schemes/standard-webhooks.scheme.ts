@@ -35,6 +35,12 @@ const SECRET_PREFIX = 'whsec_';
 const PUBLIC_KEY_PREFIX = 'whpk_';
 const PRIVATE_KEY_PREFIX = 'whsk_';
 const HMAC_SHA256_BYTES = 32;
+/**
+ * Most `v1a` entries a delivery may carry. Each is an ed25519 check over the whole body per key, the
+ * costliest work before authentication; a sender signs once per active key, two while it rotates.
+ * More is refused (not skipped) so that a sender with more keys gets a clear reason.
+ */
+const MAX_ED25519_SIGNATURES = 2;
 
 /**
  * Key material: the HMAC key bytes for `whsec_` secrets (checks `v1` entries), or an ed25519 public
@@ -127,7 +133,15 @@ export function standardWebhooks(
           if (signature?.length === HMAC_SHA256_BYTES) hmacSignatures.push(signature);
         } else if (header.startsWith('v1a,', start)) {
           const signature = decodeBase64(header.slice(start + 4, end));
-          if (signature?.length === ED25519_SIGNATURE_BYTES) ed25519Signatures.push(signature);
+          if (signature?.length === ED25519_SIGNATURE_BYTES) {
+            if (ed25519Signatures.length === MAX_ED25519_SIGNATURES) {
+              throw new WebhookVerificationError(
+                'too_many_signatures',
+                `Header webhook-signature lists more than ${MAX_ED25519_SIGNATURES} v1a (ed25519) signatures.`,
+              );
+            }
+            ed25519Signatures.push(signature);
+          }
         }
         start = end + 1;
       }
