@@ -40,11 +40,20 @@ export function boundedFormEntries(body: Buffer, maxParameters = MAX_FORM_PARAME
  * a UTF-8 sequence, so a broken one before it becomes U+FFFD either way.
  */
 function formPair(sequence: string): [string, string] {
-  if (!sequence.includes('%') && !sequence.includes('+')) {
-    const equals = sequence.indexOf('=');
-    return equals === -1 ? [sequence, ''] : [sequence.slice(0, equals), sequence.slice(equals + 1)];
+  const equals = sequence.indexOf('=');
+  return equals === -1
+    ? [formDecode(sequence), '']
+    : [formDecode(sequence.slice(0, equals)), formDecode(sequence.slice(equals + 1))];
+}
+
+/** `+` as space, then percent escapes as UTF-8 bytes (a name, or a value: no `&`). */
+function formDecode(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text;
+  try {
+    // Native and strict: equal to the form decoding whenever every escape is well-formed UTF-8.
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    // A stray `%` or broken UTF-8: the platform's own lenient decoding (each bad byte U+FFFD).
+    return new URLSearchParams(`a=${text}`).get('a')!;
   }
-  // The platform's own percent- and UTF-8 decoding; the leading `&` keeps a `?` in the name.
-  const [pair] = new URLSearchParams(`&${sequence}`);
-  return pair ?? [sequence, ''];
 }
