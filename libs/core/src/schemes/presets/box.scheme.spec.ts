@@ -134,7 +134,7 @@ describe('box()', () => {
     const parse = (body: Buffer, options = {}) => box(options).parse(boxHeaders(), { limits, rawBody: body });
     const sdkEscaped = (body: Buffer) => {
       const text = body.toString('utf8');
-      const escaped = jsonStringifyWithEscapedUnicode(text) as string;
+      const escaped = jsonStringifyWithEscapedUnicode(text);
       return escaped === text ? undefined : Buffer.from(escaped, 'utf8');
     };
 
