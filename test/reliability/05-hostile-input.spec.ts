@@ -3,10 +3,13 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { AnyWebhookScheme, WebhookHeaders } from '@verified-webhooks/core';
 import {
+  box,
   generateSecret,
   hmac,
   isWebhookVerificationError,
+  mailgun,
   standardWebhooks,
+  twilio,
   WebhookVerifier,
 } from '@verified-webhooks/core';
 // The registry is not part of the package's API: read it from its file.
@@ -248,6 +251,92 @@ describe('5. hostile input: never a crash, never a false accept, only 4xx', () =
         { numRuns: MUTATION_RUNS },
       );
     });
+  });
+});
+
+describe('5. hostile input: work before authentication is bounded (forged-cost findings)', () => {
+  const MIB = 1024 * 1024;
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+  const refusals: string[] = [];
+  afterAll(() => {
+    reportScenario({
+      scenario: '5c. hostile input: forged requests that cost work before authentication',
+      load: `${refusals.length} forged requests of up to 1 MiB, one per finding`,
+      faults:
+        'Box body of U+007F/é/"/" with 2 keys; 1 MiB Twilio and Mailgun forms of a=1 pairs; 16 Standard Webhooks v1a entries; hmac({id}{body}) template',
+      processed: 0,
+      duplicated: 0,
+      lost: 0,
+      falseAccepts: 0,
+      crashes: 0,
+      notes: `${refusals.join('; ')}; ms per forged request before and after: npm run bench:forged`,
+    });
+  });
+  const reasonFor = async (scheme: AnyWebhookScheme, headers: WebhookHeaders, body: Buffer, url?: string) => {
+    const secrets =
+      scheme.name === 'box'
+        ? ['box-primary-key-0123456789', 'box-secondary-key-01234567']
+        : 'forged-cost-secret-0123456789abcdef';
+    try {
+      await new WebhookVerifier({ scheme, secrets, replay: false }).verify({ headers, rawBody: body, url });
+      return 'accepted';
+    } catch (error) {
+      if (!isWebhookVerificationError(error)) throw error;
+      return error.reason;
+    }
+  };
+
+  it("Box: a forged 1 MiB body of the escaping's worst characters gets no escaped variant, and is refused", async () => {
+    for (const unit of ['\u007f', 'é', '/']) {
+      const body = Buffer.from(`{"n":"${unit.repeat(MIB / Buffer.byteLength(unit))}"}`);
+      const headers = {
+        'box-delivery-timestamp': new Date().toISOString(),
+        'box-signature-algorithm': 'HmacSHA256',
+        'box-signature-version': '1',
+        'box-signature-primary': Buffer.alloc(32, 1).toString('base64'),
+      };
+      expect(box().parse(headers, { limits: LIMITS, rawBody: body }).escapedBody).toBeUndefined();
+      expect(await reasonFor(box(), headers, body)).toBe('signature_mismatch');
+    }
+    refusals.push('Box 1 MiB: no escaped variant (64 KiB cap), 401');
+  });
+
+  it('Twilio and Mailgun: a forged 1 MiB form is refused at the 1,000-parameter cap without reading the rest', async () => {
+    const body = Buffer.from('a=1&'.repeat(MIB / 4));
+    const decoded = vi.spyOn(body, 'toString');
+    const twilioHeaders = { ...FORM, 'x-twilio-signature': Buffer.alloc(20, 1).toString('base64') };
+    expect(await reasonFor(twilio(), twilioHeaders, body, URL_SIGNED)).toBe('body_too_large');
+    expect(await reasonFor(mailgun(), FORM, body)).toBe('body_too_large');
+    expect(Math.max(...decoded.mock.calls.map((call) => Number(call[2] ?? body.length)))).toBeLessThan(4_000);
+    // Twilio signs no body of another type: it is refused before it is parsed.
+    expect(
+      await reasonFor(twilio(), { ...twilioHeaders, 'content-type': 'text/plain' }, body, URL_SIGNED),
+    ).toBe('malformed_header');
+    refusals.push('Twilio/Mailgun 1 MiB form: 413 at the cap, Twilio non-form body 400');
+  });
+
+  it('Standard Webhooks: 16 v1a entries are refused before any ed25519 check', async () => {
+    const key = `whpk_${Buffer.alloc(32, 3).toString('base64')}`;
+    const entry = `v1a,${Buffer.alloc(64, 5).toString('base64')}`;
+    const headers = {
+      'webhook-id': 'msg_forged',
+      'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+      'webhook-signature': Array.from({ length: 16 }, () => entry).join(' '),
+    };
+    const verifier = new WebhookVerifier({ scheme: standardWebhooks(), secrets: key, replay: false });
+    await expect(verifier.verify({ headers, rawBody: Buffer.alloc(MIB, 0x78) })).rejects.toMatchObject({
+      reason: 'too_many_signatures',
+    });
+    refusals.push('Standard Webhooks 16 v1a: 400 too_many_signatures (at most 2)');
+  });
+
+  it('hmac(): a template that lets characters move between a field and the body is refused when built', () => {
+    for (const signedContent of ['{id}{body}', '{timestamp}{id}{body}']) {
+      expect(() =>
+        hmac({ signatureHeader: 'x-sig', idHeader: 'x-id', timestampHeader: 'x-ts', signedContent }),
+      ).toThrow(/directly next to/);
+    }
+    refusals.push('hmac {id}{body}: refused at build');
   });
 });
 

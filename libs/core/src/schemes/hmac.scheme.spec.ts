@@ -112,4 +112,41 @@ describe('hmac() signed-content templates', () => {
     const original = { 'x-sig': hexMac('sha256', `evt.${body}`), 'x-id': 'evt.2024' };
     expect(await reasonOf(verify(scheme, original, Buffer.from('{"order":1}')))).toBe('malformed_header');
   });
+
+  it('refuses templates whose bytes split into fields and body more than one way, and says how to fix them', () => {
+    const build = (signedContent: string) => () =>
+      hmac({
+        signatureHeader: 'x-sig',
+        idHeader: 'x-id',
+        typeHeader: 'x-type',
+        timestampHeader: 'x-ts',
+        signedContent,
+      });
+    // `{id}{body}`: id "ab" over "c" and id "a" over "bc" would be one signature.
+    for (const template of [
+      '{id}{body}',
+      '{timestamp}{id}{body}',
+      '{body}{type}',
+      '{id}{timestamp}.{body}',
+      '{timestamp}{body}',
+    ]) {
+      expect(build(template)).toThrow(
+        /directly next to .*Put a separator that cannot occur in the field between them/,
+      );
+    }
+    expect(build('{id}..{body}')).toThrow(/overlaps itself \("\." both starts and ends it\).*single "\."/);
+    expect(build('{body}-x-{id}')).toThrow(/overlaps itself/);
+    expect(build('{timestamp}1.{body}')).toThrow(/timestamp is digits.*must not start with a digit/);
+    expect(build('{body}.2{timestamp}')).toThrow(/must not end with a digit/);
+    for (const template of [
+      '{body}',
+      '{id}.{timestamp}.{body}',
+      'v0:{timestamp}:{body}',
+      '{id}:{type}|{body}',
+      '{body}.{id}',
+      'ab{id}ab{body}',
+    ]) {
+      expect(build(template)).not.toThrow();
+    }
+  });
 });

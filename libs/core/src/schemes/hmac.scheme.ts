@@ -74,7 +74,60 @@ function compileTemplate(template: string): { before: Part[]; after: Part[]; use
   if (bodies !== 1) {
     throw new Error(`hmac(): signedContent must contain {body} exactly once, got "${template}".`);
   }
+  assertUnambiguous(template, [...before, 'body', ...after]);
   return { before, after, uses };
+}
+
+const fieldName = (part: Part | 'body') =>
+  part === 'body' ? '{body}' : 'field' in part ? `{${part.field}}` : undefined;
+
+/**
+ * Refuses a template whose signed bytes could be split into fields and body in more than one way:
+ * then one signature signs many (id, body) pairs, each a new delivery. An id or type never holds a
+ * literal of the template (parse() refuses it), and a timestamp is digits; so a field is delimited
+ * when a literal stands between it and its neighbours, that literal cannot overlap itself (in
+ * `{id}..{body}`, `a..` + `.x` and `a.` + `..x` sign alike), and one next to a timestamp does not
+ * start or end with a digit on that side.
+ */
+function assertUnambiguous(template: string, sequence: (Part | 'body')[]): void {
+  const refuse = (why: string) => {
+    throw new Error(`hmac(): signedContent "${template}" ${why}`);
+  };
+  sequence.forEach((part, index) => {
+    const next = sequence[index + 1];
+    const [name, nextName] = [fieldName(part), next === undefined ? undefined : fieldName(next)];
+    if (name !== undefined && nextName !== undefined) {
+      refuse(
+        `puts ${name} directly next to ${nextName}: characters could move between them, so one signature would sign many of them. Put a separator that cannot occur in the field between them, e.g. "${name}.${nextName}".`,
+      );
+    }
+    if (part === 'body' || !('text' in part)) return;
+    const neighbours = [sequence[index - 1], next].flatMap((other, side) =>
+      other !== undefined && other !== 'body' && 'field' in other ? [[other.field, side] as const] : [],
+    );
+    for (const [field, side] of neighbours) {
+      if (field === 'timestamp') {
+        const edge = side === 0 ? part.text[0]! : part.text[part.text.length - 1]!;
+        if (/\d/.test(edge)) {
+          refuse(
+            `has "${part.text}" next to {timestamp}: a timestamp is digits, so the separator must not ${side === 0 ? 'start' : 'end'} with a digit. Use e.g. "." or ":".`,
+          );
+        }
+      } else if (selfOverlap(part.text) !== undefined) {
+        refuse(
+          `separates {${field}} with "${part.text}", which overlaps itself ("${selfOverlap(part.text)}" both starts and ends it): characters could move between {${field}} and its neighbour. Use a separator that cannot overlap, e.g. a single "." or ":".`,
+        );
+      }
+    }
+  });
+}
+
+/** The longest proper prefix of `text` that is also its suffix, if any. */
+function selfOverlap(text: string): string | undefined {
+  for (let length = text.length - 1; length > 0; length--) {
+    if (text.startsWith(text.slice(text.length - length))) return text.slice(0, length);
+  }
+  return undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { eventOf, reasonOf } from '../../../../test/support/scheme-testing.js';
@@ -307,6 +307,33 @@ describe('standardWebhooks() v1a (ed25519)', () => {
     } catch (error) {
       expect(String(error)).not.toContain(raw.toString('base64'));
     }
+  });
+
+  it('checks at most 2 v1a entries per delivery: a third is refused with a clear reason before any key checks one', async () => {
+    const other = generateKeyPairSync('ed25519').privateKey;
+    const forged = `v1a,${sign(null, Buffer.from('other message'), other).toString('base64')}`;
+    expect(await reasonOf(verifyV1a(V1A.publicKey, `${forged} ${V1A.signature}`))).toBe('accepted');
+    // Refused in parse(), so no key ever checks an entry past the bound.
+    const parse = (signature: string) =>
+      standardWebhooks().parse(vectorHeaders({ 'webhook-signature': signature }), {
+        limits: { maxHeaderLength: 8192, maxSignatures: 16 },
+        rawBody: Buffer.from(VECTOR.payload),
+      });
+    expect(parse(`${forged} ${V1A.signature}`).ed25519Signatures).toHaveLength(2);
+    expect(() => parse(`${forged} ${forged} ${V1A.signature}`)).toThrow(
+      expect.objectContaining({
+        reason: 'too_many_signatures',
+        message: expect.stringMatching(/more than 2 v1a/),
+      }),
+    );
+    await expect(verifyV1a(V1A.publicKey, `${forged} ${forged} ${V1A.signature}`)).rejects.toMatchObject({
+      reason: 'too_many_signatures',
+    });
+    // v1 (HMAC) entries are bounded by maxSignatures only.
+    const v1 = Array.from({ length: 6 }, () => VECTOR.signature).join(' ');
+    expect(
+      await reasonOf(verifyVector(vectorHeaders({ 'webhook-signature': `${v1} ${forged} ${forged}` }))),
+    ).toBe('accepted');
   });
 
   it('refuses a v1a entry that is not a 64-byte signature', async () => {

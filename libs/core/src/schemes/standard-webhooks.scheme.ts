@@ -41,6 +41,12 @@ const SECRET_PREFIX = 'whsec_';
 const PUBLIC_KEY_PREFIX = 'whpk_';
 const PRIVATE_KEY_PREFIX = 'whsk_';
 const HMAC_SHA256_BYTES = 32;
+/**
+ * Most `v1a` entries a delivery may carry. Each is an ed25519 check over the whole body per key, the
+ * costliest work before authentication; a sender signs once per active key, two while it rotates.
+ * More is refused (not skipped) so that a sender with more keys gets a clear reason.
+ */
+const MAX_ED25519_SIGNATURES = 2;
 
 /**
  * Key material: the HMAC key bytes for `whsec_` secrets (checks `v1` entries), or an ed25519 public
@@ -110,6 +116,12 @@ export function standardWebhooks(
       const entries = splitBounded(header, ' ', 'webhook-signature', limits, { skipEmpty: true });
       const hmacSignatures = decodeCandidates(entries, 'base64', HMAC_SHA256_BYTES, 'v1,');
       const ed25519Signatures = decodeCandidates(entries, 'base64', ED25519_SIGNATURE_BYTES, 'v1a,');
+      if (ed25519Signatures.length > MAX_ED25519_SIGNATURES) {
+        throw new WebhookVerificationError(
+          'too_many_signatures',
+          `Header webhook-signature lists more than ${MAX_ED25519_SIGNATURES} v1a (ed25519) signatures.`,
+        );
+      }
       if (hmacSignatures.length === 0 && ed25519Signatures.length === 0) {
         throw new WebhookVerificationError(
           'malformed_signature',

@@ -1,4 +1,5 @@
-import { computeWebhookSignature } from 'box-node-sdk/internal';
+import { computeWebhookSignature, jsonStringifyWithEscapedUnicode } from 'box-node-sdk/internal';
+import fc from 'fast-check';
 import { WebhooksManager } from 'box-node-sdk/managers';
 import {
   deliver,
@@ -126,5 +127,78 @@ describe('box()', () => {
     expect(await reason({ 'box-signature-primary': '', 'box-signature-secondary': '' })).toBe(
       'missing_signature',
     );
+  });
+
+  describe('the escaped-body variant: built once per request, bounded', () => {
+    const limits = { maxHeaderLength: 8192, maxSignatures: 16 };
+    const parse = (body: Buffer, options = {}) => box(options).parse(boxHeaders(), { limits, rawBody: body });
+    const sdkEscaped = (body: Buffer) => {
+      const text = body.toString('utf8');
+      const escaped = jsonStringifyWithEscapedUnicode(text);
+      return escaped === text ? undefined : Buffer.from(escaped, 'utf8');
+    };
+
+    it('parse() builds exactly the SDK escaping of the received text, for any bytes', () => {
+      const interesting = fc.constantFrom(
+        0x2f,
+        0x5c,
+        0x7f,
+        0x80,
+        0xbf,
+        0xc2,
+        0xc3,
+        0xe0,
+        0xed,
+        0xef,
+        0xf0,
+        0xf4,
+        0xff,
+      );
+      const bytes = fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), interesting), { maxLength: 64 });
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            bytes.map((b) => Buffer.from(b)),
+            fc.string({ unit: 'binary' }).map((t) => Buffer.from(t)),
+          ),
+          (body) => {
+            expect(parse(body).escapedBody).toEqual(sdkEscaped(body));
+          },
+        ),
+        { numRuns: 5_000 },
+      );
+      for (const text of ['{"a":"b"}', '\\/x', '\u007f\u00e9\ud83d\ude00/', 'a/b\\/c']) {
+        const body = Buffer.from(text);
+        expect(parse(body).escapedBody).toEqual(sdkEscaped(body));
+      }
+      expect(parse(Buffer.from('{"plain":"ascii"}')).escapedBody).toBeUndefined();
+      expect(parse(Buffer.from('{"a":"\\/"}')).escapedBody).toBeUndefined();
+    });
+
+    it('verify() never escapes: it tries only the variant parse() built, however many keys are configured', async () => {
+      const body = '{"source":{"name":"Résumé/2026.pdf"}}';
+      const headers = boxHeaders({ 'box-signature-secondary': '' });
+      headers['box-signature-primary'] = await sdkSignature(body, headers, VECTOR.primaryKey, true);
+      const scheme = box();
+      const rawBody = Buffer.from(body);
+      const parsed = scheme.parse(headers, { limits, rawBody });
+      const key = scheme.importKey(VECTOR.primaryKey);
+      expect(scheme.verify(parsed, rawBody, key)).toBe(true);
+      expect(scheme.verify({ ...parsed, escapedBody: undefined }, rawBody, key)).toBe(false);
+    });
+
+    it('tries the variant only up to the size cap (64 KiB by default, escapedBodyVariantMaxBytes to change it)', async () => {
+      const body = `{"source":{"name":"${'é/'.repeat(22_000)}"}}`;
+      expect(Buffer.byteLength(body)).toBeGreaterThan(64 * 1024);
+      const escapedOnly = boxHeaders({ 'box-signature-secondary': '' });
+      escapedOnly['box-signature-primary'] = await sdkSignature(body, escapedOnly, VECTOR.primaryKey, true);
+      const asSent = boxHeaders({ 'box-signature-secondary': '' });
+      asSent['box-signature-primary'] = await sdkSignature(body, asSent, VECTOR.primaryKey);
+      expect(parse(Buffer.from(body)).escapedBody).toBeUndefined();
+      expect(await reasonOf(deliver(box(), escapedOnly, body, at(VECTOR_MS)))).toBe('signature_mismatch');
+      expect(await reasonOf(deliver(box(), asSent, body, at(VECTOR_MS)))).toBe('accepted');
+      const raised = box({ escapedBodyVariantMaxBytes: 256 * 1024 });
+      expect(await reasonOf(deliver(raised, escapedOnly, body, at(VECTOR_MS)))).toBe('accepted');
+    });
   });
 });

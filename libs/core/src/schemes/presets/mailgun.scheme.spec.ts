@@ -109,4 +109,16 @@ describe('mailgun() (no official signer or verifier: checked against node:crypto
     });
     expect(await secondDeliveryKind(mailgun(), first, forged, { secrets: KEY, now: NOW })).toBe('duplicate');
   });
+
+  it('stops parsing a forged form at the 1,000-parameter cap (refused with 413)', async () => {
+    const token = 'formtoken0123456789';
+    const fields = new URLSearchParams({ timestamp: TS, token, signature: reference(TS, token) }).toString();
+    const filler = Array.from({ length: 1_000 }, (_, i) => `p${i}=1`).join('&');
+    const body = Buffer.from(`${filler}&${fields}&${'a=1&'.repeat(250_000)}`);
+    const decoded = vi.spyOn(body, 'toString');
+    const request = { headers: { 'content-type': 'application/x-www-form-urlencoded' }, rawBody: body };
+    expect(await reasonOf(verifyWith(mailgun(), request, { secrets: KEY, now: NOW }))).toBe('body_too_large');
+    const read = decoded.mock.calls.map((call) => (call[2] === undefined ? body.length : Number(call[2])));
+    expect(Math.max(...read)).toBeLessThan(filler.length + fields.length);
+  });
 });

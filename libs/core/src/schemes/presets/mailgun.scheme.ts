@@ -2,6 +2,7 @@ import { WebhookVerificationError } from '../../errors/webhook-verification.erro
 import { decodeHex } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { anySignatureMatches } from '../../internal/safe-compare.js';
+import { boundedFormEntries } from '../bounded-form.js';
 import { parseUnixSeconds, toUnixSeconds } from '../timestamp.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
 import { hmacOf } from '../kit/hmac-digest.js';
@@ -123,8 +124,12 @@ function signatureFields(
         ? String(value)
         : undefined;
   if (type === 'application/x-www-form-urlencoded') {
-    const form = new URLSearchParams(context.rawBody.toString('utf8'));
-    const pick = (key: string) => (form.getAll(key).length === 1 ? text(form.get(key)) : undefined);
+    // Before authentication: the parser stops at the parameter cap instead of reading the whole form.
+    const form = boundedFormEntries(context.rawBody);
+    const pick = (key: string) => {
+      const values = form.filter(([name]) => name === key);
+      return values.length === 1 ? text(values[0]![1]) : undefined;
+    };
     const timestampText = pick('timestamp');
     const token = pick('token');
     const signature = pick('signature');

@@ -188,4 +188,71 @@ describe('twilio()', () => {
     };
     expect(await reasonOf(verifyWith(twilio(), request, { secrets: DOCS.token }))).toBe('body_too_large');
   });
+
+  it('keys replays on the canonical URL the signature matched: a port or host-case variant is the same delivery', async () => {
+    const url = 'https://example.com/x';
+    const signature = Twilio.getExpectedTwilioSignature(DOCS.token, url, DOCS.params);
+    const at = (variant: string) => ({
+      headers: { ...FORM, 'x-twilio-signature': signature },
+      rawBody: form(DOCS.params),
+      url: variant,
+    });
+    const limits = { maxHeaderLength: 8192, maxSignatures: 16 };
+    const scheme = twilio();
+    const replayIdAt = (variant: string) => {
+      const rawBody = Buffer.from(form(DOCS.params));
+      const parsed = scheme.parse(at(variant).headers, { limits, rawBody, url: variant });
+      return scheme.replayId!(parsed, rawBody);
+    };
+    expect(replayIdAt('https://Example.com:443/x')).toBe(replayIdAt(url));
+    for (const variant of [
+      'https://example.com:443/x',
+      'https://example.com:/x',
+      'https://example.com:8443/x',
+    ]) {
+      expect(await secondDeliveryKind(twilio(), at(url), at(variant), { secrets: DOCS.token })).toBe(
+        'duplicate',
+      );
+    }
+    // Another port on a URL signed with that port is another URL.
+    const other = 'https://example.com:8443/x';
+    const signedOther = {
+      ...at(other),
+      headers: {
+        ...FORM,
+        'x-twilio-signature': Twilio.getExpectedTwilioSignature(DOCS.token, other, DOCS.params),
+      },
+    };
+    expect(await secondDeliveryKind(twilio(), at(url), signedOther, { secrets: DOCS.token })).toBe('new');
+  });
+
+  it('checks the content type before parsing, and stops parsing a forged form at the parameter cap', () => {
+    const limits = { maxHeaderLength: 8192, maxSignatures: 16 };
+    const headers = { ...FORM, 'x-twilio-signature': DOCS.signature };
+    const capped = Array.from({ length: 1_000 }, (_, i) => `p${i}=1`).join('&');
+    const body = Buffer.from(`${capped}&over=1&${'a=1&'.repeat(250_000)}`);
+    const decoded = vi.spyOn(body, 'toString');
+    expect(() => twilio().parse(headers, { limits, rawBody: body, url: DOCS.url })).toThrow(
+      expect.objectContaining({ reason: 'body_too_large' }),
+    );
+    const read = decoded.mock.calls.map((call) => (call[2] === undefined ? body.length : Number(call[2])));
+    expect(Math.max(...read)).toBeLessThanOrEqual(capped.length);
+
+    const json = Buffer.from('{"CallSid":"CA1"}');
+    const parsedAsJson = vi.spyOn(json, 'toString');
+    const asJson = { ...headers, 'content-type': 'application/json' };
+    expect(() => twilio().parse(asJson, { limits, rawBody: json, url: DOCS.url })).toThrow(
+      expect.objectContaining({
+        reason: 'malformed_header',
+        message: expect.stringMatching(/form-urlencoded/),
+      }),
+    );
+    expect(parsedAsJson).not.toHaveBeenCalled();
+    // An empty body (a GET-style callback) signs the URL alone, whatever its content type.
+    const empty = twilio().parse(
+      { 'x-twilio-signature': DOCS.signature },
+      { limits, rawBody: Buffer.alloc(0), url: DOCS.url },
+    );
+    expect(empty.paramsText).toBe('');
+  });
 });

@@ -2,6 +2,7 @@ import { WebhookVerificationError } from '../../errors/webhook-verification.erro
 import { decodeHex } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { safeEqual } from '../../internal/safe-compare.js';
+import { boundedFormEntries } from '../bounded-form.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
 import { toBuffer } from '../kit/bytes.js';
 import { hmacOf, sha256 } from '../kit/hmac-digest.js';
@@ -9,6 +10,7 @@ import { importUtf8Secret } from '../kit/secret-import.js';
 import { decodeSignatures } from '../kit/signature-decoding.js';
 import { requireSignatureHeader } from '../kit/signature-header.js';
 import { requireSignedUrl } from '../kit/signed-url.js';
+import { mediaTypeOf } from '../kit/request-headers.js';
 
 export interface TwilioOptions {
   /** Scheme name for logs and the default endpoint. Default `twilio`. */
@@ -40,6 +42,8 @@ const SHA1_BYTES = 20;
 export function twilio(options: TwilioOptions = {}): WebhookScheme<Buffer, TwilioParsed> {
   const name = options.name ?? 'twilio';
   const importKey = (secret: string | Buffer) => importUtf8Secret(`${name} secret`, secret);
+  // The URL variant a delivery's signature matched, for its replay identity.
+  const matchedUrls = new WeakMap<TwilioParsed, string>();
 
   return {
     name,
@@ -70,28 +74,32 @@ export function twilio(options: TwilioOptions = {}): WebhookScheme<Buffer, Twili
           );
         }
       }
-      const paramsText = bodyHash === undefined ? formParamsText(context.rawBody) : '';
+      const paramsText = bodyHash === undefined ? signedFormText(headers, context) : '';
       return { signatures, urls: urlVariants(url), paramsText, bodyHash };
     },
 
     importKey,
 
     verify(parsed: TwilioParsed, rawBody: Buffer, key: Buffer): boolean {
-      let matched = false;
+      let matched: string | undefined;
       for (const url of parsed.urls) {
         const expected = hmacOf('sha1', key, url, parsed.paramsText);
-        for (const candidate of parsed.signatures) if (safeEqual(expected, candidate)) matched = true;
+        for (const candidate of parsed.signatures) if (safeEqual(expected, candidate)) matched ??= url;
       }
       const bodyOk = parsed.bodyHash === undefined || safeEqual(sha256(rawBody), parsed.bodyHash);
-      return matched && bodyOk;
+      if (matched === undefined || !bodyOk) return false;
+      matchedUrls.set(parsed, matched);
+      return true;
     },
 
     replayId(parsed: TwilioParsed, rawBody: Buffer): string {
-      // Keyed on exactly what the signature covers: the URL and the sorted parameters as signed (form),
-      // or the body whose hash the URL carries (JSON). Keying on the raw form bytes would let a replay
-      // with a trailing `&` (same parameters, same signature) pass as a new delivery.
+      // Keyed on exactly what the signature covers: the URL it matched, canonical, so a port added
+      // to or dropped from Host does not make a captured delivery new; and the sorted parameters
+      // as signed (form) or the body whose hash the URL carries (JSON). Keying on the raw form
+      // bytes would let a replay with a trailing `&` (same parameters) pass as new.
+      const url = canonicalUrl(matchedUrls.get(parsed) ?? parsed.urls[0] ?? '');
       const signed = parsed.bodyHash === undefined ? parsed.paramsText : rawBody;
-      return `twilio:${sha256(parsed.urls[0] ?? '', '\0', signed).toString('base64url')}`;
+      return `twilio:${sha256(url, '\0', signed).toString('base64url')}`;
     },
 
     sign(input: SignInput): Record<string, string> {
@@ -107,21 +115,27 @@ export function twilio(options: TwilioOptions = {}): WebhookScheme<Buffer, Twili
   };
 }
 
-const MAX_FORM_PARAMETERS = 1_000;
+/**
+ * The signed parameters of a delivery without bodySHA256. Only a form body carries parameters: any
+ * other non-empty body would go unsigned, so it is refused before it is parsed.
+ */
+function signedFormText(headers: WebhookHeaders, context: ParseContext): string {
+  if (context.rawBody.length === 0) return '';
+  if (mediaTypeOf(headers, context.limits) !== 'application/x-www-form-urlencoded') {
+    throw new WebhookVerificationError(
+      'malformed_header',
+      'A Twilio delivery without bodySHA256 in its URL must be application/x-www-form-urlencoded.',
+    );
+  }
+  return formParamsText(context.rawBody);
+}
 
 /** Sorted `name+value` concatenation of form parameters, as twilio-node's getExpectedTwilioSignature. */
 function formParamsText(rawBody: Buffer): string {
   if (rawBody.length === 0) return '';
   const grouped = new Map<string, string[]>();
-  let count = 0;
-  for (const [key, value] of new URLSearchParams(rawBody.toString('utf8'))) {
-    // Parsed and sorted before authentication: bound the work (Twilio sends a few dozen).
-    if (++count > MAX_FORM_PARAMETERS) {
-      throw new WebhookVerificationError(
-        'body_too_large',
-        `The form has more than ${MAX_FORM_PARAMETERS} parameters.`,
-      );
-    }
+  // Parsed and sorted before authentication: the parser stops at the parameter cap.
+  for (const [key, value] of boundedFormEntries(rawBody)) {
     const values = grouped.get(key);
     if (values) values.push(value);
     else grouped.set(key, [value]);
@@ -135,19 +149,52 @@ function formParamsText(rawBody: Buffer): string {
   return text;
 }
 
-/** The URL as configured, without its port and with the scheme's default port (as the SDK tries). */
-function urlVariants(url: string): string[] {
+interface UrlParts {
+  readonly scheme: string;
+  readonly userInfo: string;
+  readonly host: string;
+  /** `:443`, or '' when the URL names no port. */
+  readonly port: string;
+  readonly rest: string;
+}
+
+/** Splits a URL as twilio-node does, without normalising it: the signed string is kept as sent. */
+function splitUrl(url: string): UrlParts | undefined {
   const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i.exec(url);
-  if (!match) return [url];
+  if (!match) return undefined;
   const [prefix, scheme, authority] = match as unknown as [string, string, string];
   const at = authority.lastIndexOf('@');
   const hostPort = authority.slice(at + 1);
   const colon = hostPort.indexOf(':', hostPort.lastIndexOf(']') + 1);
-  const host = colon === -1 ? hostPort : hostPort.slice(0, colon);
-  const rest = url.slice(prefix.length);
-  const userInfo = authority.slice(0, at + 1);
+  return {
+    scheme,
+    userInfo: authority.slice(0, at + 1),
+    host: colon === -1 ? hostPort : hostPort.slice(0, colon),
+    port: colon === -1 ? '' : hostPort.slice(colon),
+    rest: url.slice(prefix.length),
+  };
+}
+
+const defaultPort = (scheme: string) => (scheme.toLowerCase() === 'https://' ? ':443' : ':80');
+
+/** The URL as configured, without its port and with the scheme's default port (as the SDK tries). */
+function urlVariants(url: string): string[] {
+  const parts = splitUrl(url);
+  if (!parts) return [url];
+  const { scheme, userInfo, host, port, rest } = parts;
   const withoutPort = scheme + userInfo + host + rest;
-  const defaultPort = scheme.toLowerCase() === 'https://' ? ':443' : ':80';
-  const withPort = colon === -1 ? scheme + userInfo + host + defaultPort + rest : url;
+  const withPort = port === '' ? scheme + userInfo + host + defaultPort(scheme) + rest : url;
   return Array.from(new Set([url, withoutPort, withPort]));
+}
+
+/**
+ * One spelling per delivery: scheme and host lower-cased, the default port (or an empty one)
+ * dropped. Path and query are kept as signed.
+ */
+function canonicalUrl(url: string): string {
+  const parts = splitUrl(url);
+  if (!parts) return url;
+  const { scheme, userInfo, host, port, rest } = parts;
+  const keptPort = port === ':' || port === defaultPort(scheme) ? '' : port;
+  return scheme.toLowerCase() + userInfo + host.toLowerCase() + keptPort + rest;
 }
