@@ -26,8 +26,9 @@ export interface ScenarioRow {
 }
 
 /**
- * Scenario files append one JSON line per scenario to a file of this run; at the end of the run
- * the rows become test/reliability/REPORT.md. Runs without reliability files leave the report alone.
+ * Scenario files append one JSON line per scenario to a file of this run. With VW_RELIABILITY_REPORT=1
+ * (`npm run test:reliability-report`) the rows become test/reliability/REPORT.md at the end of the
+ * run; `npm test` leaves the working tree as it found it.
  */
 export default function setup(project: TestProject): () => void {
   const rows = join(tmpdir(), `vw-reliability-${process.pid}-${Date.now()}.jsonl`);
@@ -40,7 +41,7 @@ export default function setup(project: TestProject): () => void {
       .map((line) => JSON.parse(line) as ScenarioRow)
       .sort((a, b) => a.scenario.localeCompare(b.scenario, 'en', { numeric: true }));
     rmSync(rows, { force: true });
-    writeFileSync(REPORT, renderReport(parsed));
+    if (process.env.VW_RELIABILITY_REPORT === '1') writeFileSync(REPORT, renderReport(parsed));
   };
 }
 
@@ -58,16 +59,17 @@ export function renderReport(rows: ScenarioRow[]): string {
     .join('\n');
   return `# Reliability report
 
-Written by the last run of \`test/reliability\` (${new Date().toISOString()}, Node ${process.version}); only the
+Written by \`npm run test:reliability-report\` (${new Date().toISOString()}, Node ${process.version}); only the
 scenarios that ran are listed. \`npm run test:soak\` runs heavier variants (VW_SOAK=1).
 
 - **processed**: deliveries the sample app's handlers ran (GET /events); **duplicated**: deliveries processed
   more than once; **lost**: deliveries the sender kept retrying that were never processed; **false accepts**:
   forged, mutated, replayed or misrouted deliveries that were accepted; **crashes**: processes that died
   without the test killing them (SIGKILLs the test sends on purpose are listed under faults).
-- **Lease**: a claim is held for \`leaseMs\` while the handler runs, 60 s by default (\`WebhooksModule.forRoot({ leaseMs })\`,
-  sample app: \`WEBHOOK_LEASE_MS\`). After a crash in a handler the sender's retry is answered 409 + Retry-After
-  until the lease ends, then processed. The crash and outage scenarios use a short lease to run fast.
+- **Lease**: a claim is leased for \`leaseMs\` (60 s by default; \`WebhooksModule.forRoot({ leaseMs })\`, sample app:
+  \`WEBHOOK_LEASE_MS\`) and renewed while the handler runs, up to \`maxHoldMs\` (10 min). After a crash in a handler
+  the sender's retry is answered 409 + Retry-After until the lease ends, then processed. The crash and outage
+  scenarios use a short lease to run fast.
 - **Slow bodies**: the sample app sets Node's \`server.requestTimeout\` (\`WEBHOOK_REQUEST_TIMEOUT_MS\`, 30 s by
   default) so a trickled body is cut off with 408.
 
