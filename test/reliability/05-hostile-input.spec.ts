@@ -278,7 +278,11 @@ describe('5. hostile input: work before authentication is bounded (forged-cost f
         ? ['box-primary-key-0123456789', 'box-secondary-key-01234567']
         : 'forged-cost-secret-0123456789abcdef';
     try {
-      await new WebhookVerifier({ scheme, secrets, replay: false }).verify({ headers, rawBody: body, url });
+      await new WebhookVerifier({ scheme, secrets, replayStore: false }).verify({
+        headers,
+        rawBody: body,
+        url,
+      });
       return 'accepted';
     } catch (error) {
       if (!isWebhookVerificationError(error)) throw error;
@@ -323,7 +327,7 @@ describe('5. hostile input: work before authentication is bounded (forged-cost f
       'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
       'webhook-signature': Array.from({ length: 16 }, () => entry).join(' '),
     };
-    const verifier = new WebhookVerifier({ scheme: standardWebhooks(), secrets: key, replay: false });
+    const verifier = new WebhookVerifier({ scheme: standardWebhooks(), secrets: key, replayStore: false });
     await expect(verifier.verify({ headers, rawBody: Buffer.alloc(MIB, 0x78) })).rejects.toMatchObject({
       reason: 'too_many_signatures',
     });

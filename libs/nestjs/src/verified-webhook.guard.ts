@@ -6,7 +6,6 @@ import type { IncomingMessage } from 'node:http';
 import { WebhookMetrics } from './webhook-metrics.js';
 import { webhookRefusal } from './webhook-refusal.js';
 import { setWebhookState, webhookStateOf } from './webhook-request-state.js';
-import type { WebhookRoute } from './webhook-routes.service.js';
 import { WebhookRoutes } from './webhook-routes.service.js';
 
 /** Express's request is Node's message; Fastify's wraps it in `raw` and keeps `rawBody` beside it. */

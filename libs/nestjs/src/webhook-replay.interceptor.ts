@@ -56,7 +56,9 @@ export class WebhookReplayInterceptor implements NestInterceptor {
               // Not awaited: the answer need not wait for the store, and complete() retries blips.
               claim
                 .complete()
-                .catch((error: unknown) => this.logger.warn(`Could not mark a delivery done: ${String(error)}`));
+                .catch((error: unknown) =>
+                  this.logger.warn(`Could not mark a delivery done: ${String(error)}`),
+                );
               subscriber.complete();
             },
             // Released before the error answer goes out, so the sender's retry finds the delivery free.

@@ -23,6 +23,5 @@ export function setWebhookState(request: HttpRequest, state: WebhookRequestState
 
 export function webhookStateOf(request: HttpRequest): WebhookRequestState | undefined {
   return ((request.raw ?? request) as Record<symbol, unknown>)[WEBHOOK_STATE] as
-    | WebhookRequestState
-    | undefined;
+    WebhookRequestState | undefined;
 }

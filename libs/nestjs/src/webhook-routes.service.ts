@@ -1,6 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ReplayStore, SecretResolver } from '@verified-webhooks/core';
-import { resolveScheme, toSecretResolver, WebhookHttpReceiver, WebhookVerifier } from '@verified-webhooks/core';
+import {
+  resolveScheme,
+  toSecretResolver,
+  WebhookHttpReceiver,
+  WebhookVerifier,
+} from '@verified-webhooks/core';
 import type { VerifiedWebhookOptions, WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
 import {
@@ -53,8 +58,7 @@ export class WebhookRoutes {
 
   private build(route: VerifiedWebhookOptions): WebhookRoute {
     const { scheme, endpoint, secrets, tenantParam, replay, ...routeOverrides } = route;
-    const resolver =
-      secrets !== undefined ? toSecretResolver(secrets) : (this.moduleResolver ?? NO_SECRETS);
+    const resolver = secrets !== undefined ? toSecretResolver(secrets) : (this.moduleResolver ?? NO_SECRETS);
     // One vocabulary: a route's options override the module's of the same name.
     const options = { ...this.options, ...routeOverrides };
     const verifier = new WebhookVerifier({
@@ -65,6 +69,10 @@ export class WebhookRoutes {
       replayStore: replay === false ? false : this.store,
       onWarning: (message) => this.logger.warn(message),
     });
-    return { options: route, resolver, receiver: new WebhookHttpReceiver(verifier, { ...options, tenantParam }) };
+    return {
+      options: route,
+      resolver,
+      receiver: new WebhookHttpReceiver(verifier, { ...options, tenantParam }),
+    };
   }
 }

@@ -17,7 +17,11 @@ export interface HttpAnswer {
 export interface HttpRefusal extends HttpAnswer {
   /** The refusal as it was raised; its `reason` is the real one, for metrics. */
   readonly failure: WebhookVerificationError;
-  readonly body: { readonly statusCode: number; readonly error: WebhookFailureReason; readonly message: string };
+  readonly body: {
+    readonly statusCode: number;
+    readonly error: WebhookFailureReason;
+    readonly message: string;
+  };
   readonly log: { readonly level: 'error' | 'warn' | 'debug'; readonly line: string } | undefined;
 }
 

@@ -30,8 +30,7 @@ export function derivedPublicUrl(
   if (!options.trustProxyHeaders) return undefined;
   const path = publicUrl('', requestTarget);
   const host =
-    lastEntry(headers['x-forwarded-host']) ??
-    (options.trustHostHeader ? lastEntry(headers.host) : undefined);
+    lastEntry(headers['x-forwarded-host']) ?? (options.trustHostHeader ? lastEntry(headers.host) : undefined);
   if (host === undefined) return undefined;
   const proto = lastEntry(headers['x-forwarded-proto'])?.toLowerCase() ?? 'https';
   if (proto !== 'https' && proto !== 'http') {

@@ -105,7 +105,10 @@ export class WebhookHttpReceiver {
 
   /** The answer to a duplicate of a processed delivery. */
   duplicate(): HttpAnswer {
-    return { status: 200, headers: {}, body: this.options.duplicateResponse ?? WEBHOOK_DEFAULTS.duplicateResponse };
+    return {
+      status: 200,
+      headers: {},
+      body: this.options.duplicateResponse ?? WEBHOOK_DEFAULTS.duplicateResponse,
+    };
   }
-
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { eventOf, reasonOf } from '../../../../test/support/scheme-testing.js';
+import { eventOf, reasonOf } from '../testing/scheme-testing.js';
 import { WebhookVerifier } from '../verify/webhook-verifier.js';
 import { hmac } from './hmac.scheme.js';
 

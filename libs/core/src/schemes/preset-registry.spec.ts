@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { deliver, reasonOf } from '../../../../test/support/scheme-testing.js';
+import { deliver, reasonOf } from '../testing/scheme-testing.js';
 import * as core from '../index.js';
 import type { PresetName } from './preset-registry.js';
 import { PRESETS, presetNames, resolveScheme } from './preset-registry.js';

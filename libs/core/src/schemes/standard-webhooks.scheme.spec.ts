@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
-import { eventOf, reasonOf } from '../../../../test/support/scheme-testing.js';
+import { eventOf, reasonOf } from '../testing/scheme-testing.js';
 import { WebhookVerifier } from '../verify/webhook-verifier.js';
 import { standardWebhooks } from './standard-webhooks.scheme.js';
 

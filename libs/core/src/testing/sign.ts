@@ -21,4 +21,3 @@ export function sign<Body extends string | Buffer>(
 ): SignedDelivery<Body> {
   return { headers: scheme.sign(input), body: input.body };
 }
-

@@ -60,7 +60,9 @@ export function holdClaim(options: HeldClaimOptions): ReplayClaim {
       settle();
       const owned = await withRetries(() => store.complete(key, token, options.ttlMs));
       if (!owned) {
-        onWarning('A delivery completed after its lease ran out: a replay may have been processed beside it.');
+        onWarning(
+          'A delivery completed after its lease ran out: a replay may have been processed beside it.',
+        );
       }
     },
     async release() {

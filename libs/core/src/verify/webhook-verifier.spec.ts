@@ -42,7 +42,12 @@ describe('WebhookVerifier', () => {
   });
 
   it('answers 500 for a secret that cannot be used (fail closed)', async () => {
-    const verifier = new WebhookVerifier({ scheme, secrets: 'whsec_!!', replayStore: false, clock: () => NOW });
+    const verifier = new WebhookVerifier({
+      scheme,
+      secrets: 'whsec_!!',
+      replayStore: false,
+      clock: () => NOW,
+    });
     expect(await reasonAndStatusOf(verifier.receive(request()))).toBe('invalid_secret/500');
   });
 
@@ -87,7 +92,8 @@ describe('WebhookVerifier', () => {
       scheme,
       secrets: SECRET,
       toleranceMs: 10 * 60_000,
-      replayStore: store, replayWindowMs: 5 * 60_000,
+      replayStore: store,
+      replayWindowMs: 5 * 60_000,
       clock: () => NOW,
     });
     const outcome = await verifier.receive(request({ at: NOW + 9 * 60_000 }));
@@ -117,7 +123,8 @@ describe('WebhookVerifier', () => {
     const verifier = new WebhookVerifier({
       scheme,
       secrets: SECRET,
-      replayStore: store, leaseMs: 30_000,
+      replayStore: store,
+      leaseMs: 30_000,
       clock: () => NOW,
     });
     await verifier.receive(request());
@@ -339,7 +346,7 @@ describe('empty or mis-encoded secrets (fail closed)', () => {
 });
 
 describe('tenants', () => {
-  it("keys replays on the tenant the resolver names, so a loose lookup cannot replay a delivery as new", async () => {
+  it('keys replays on the tenant the resolver names, so a loose lookup cannot replay a delivery as new', async () => {
     const store = new MemoryReplayStore();
     // A case-insensitive lookup, as a database collation would do it.
     const verifier = new WebhookVerifier({
@@ -361,7 +368,12 @@ describe('tenants', () => {
 
   it('checks an unknown endpoint against a decoy key, so it costs what a wrong signature does', async () => {
     const verify = vi.spyOn(scheme, 'verify');
-    const unknown = new WebhookVerifier({ scheme, secrets: () => undefined, replayStore: false, clock: () => NOW });
+    const unknown = new WebhookVerifier({
+      scheme,
+      secrets: () => undefined,
+      replayStore: false,
+      clock: () => NOW,
+    });
     expect(await reasonOf(unknown.verify(request()))).toBe('unknown_endpoint');
     expect(verify).toHaveBeenCalledTimes(1);
     verify.mockRestore();

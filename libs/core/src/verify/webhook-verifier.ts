@@ -66,8 +66,7 @@ export type Verification = VerifiedDeliveryResult | HandshakeResult;
 
 /** Step 7: a new delivery (holding its claim unless replay protection is off), or a duplicate. */
 export type ClaimOutcome =
-  | { readonly kind: 'new'; readonly claim: ReplayClaim | undefined }
-  | { readonly kind: 'duplicate' };
+  { readonly kind: 'new'; readonly claim: ReplayClaim | undefined } | { readonly kind: 'duplicate' };
 
 /** `receive()`: verified and claimed in one call. */
 export type VerificationOutcome =

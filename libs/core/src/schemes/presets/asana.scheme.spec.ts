@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/scheme-testing.js';
+import { reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { WebhookVerifier } from '../../verify/webhook-verifier.js';
 import type { HandshakeRequest } from '../webhook-scheme.interface.js';
 import { asana } from './asana.scheme.js';
@@ -46,7 +46,11 @@ describe('asana() (signature SECONDARY; no official signer or verifier: checked 
       seen.push(`${handshake.method}:${secret}`);
       return true;
     };
-    const verifier = new WebhookVerifier({ scheme: asana({ onHandshake }), secrets: SECRET, replayStore: false });
+    const verifier = new WebhookVerifier({
+      scheme: asana({ onHandshake }),
+      secrets: SECRET,
+      replayStore: false,
+    });
     const outcome = await verifier.receive({
       method: 'POST',
       headers: { 'x-hook-secret': 'new-hook-secret-123' },

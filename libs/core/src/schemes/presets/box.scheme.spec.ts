@@ -1,12 +1,7 @@
 import { computeWebhookSignature, jsonStringifyWithEscapedUnicode } from 'box-node-sdk/internal';
 import fc from 'fast-check';
 import { WebhooksManager } from 'box-node-sdk/managers';
-import {
-  deliver,
-  eventOf,
-  reasonOf,
-  replayWithFreshHeaders,
-} from '../../../../../test/support/scheme-testing.js';
+import { deliver, eventOf, reasonOf, replayWithFreshHeaders } from '../../testing/scheme-testing.js';
 import { box } from './box.scheme.js';
 
 // SDK vectors: box-typescript-sdk-gen test/webhooks.generated.test (PROVIDERS.md §35).

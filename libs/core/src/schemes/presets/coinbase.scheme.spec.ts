@@ -1,10 +1,5 @@
 import { createRequire } from 'node:module';
-import {
-  deliver,
-  eventOf,
-  reasonOf,
-  replayWithFreshHeaders,
-} from '../../../../../test/support/scheme-testing.js';
+import { deliver, eventOf, reasonOf, replayWithFreshHeaders } from '../../testing/scheme-testing.js';
 import { coinbase } from './coinbase.scheme.js';
 
 // coinbase-commerce-node (1.0.4, the last release) ships no type declarations.

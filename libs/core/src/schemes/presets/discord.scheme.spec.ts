@@ -1,12 +1,6 @@
 import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { verifyKey } from 'discord-interactions';
-import {
-  deliver,
-  eventOf,
-  reasonOf,
-  replayWithFreshHeaders,
-  replyOf,
-} from '../../../../../test/support/scheme-testing.js';
+import { deliver, eventOf, reasonOf, replayWithFreshHeaders, replyOf } from '../../testing/scheme-testing.js';
 import { discord } from './discord.scheme.js';
 
 /** An application key pair as Discord hands it out: the public key in hex; the private seed for our signer. */

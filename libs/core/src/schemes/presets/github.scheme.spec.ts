@@ -1,11 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { sign, verify } from '@octokit/webhooks-methods';
-import {
-  deliver,
-  eventOf,
-  reasonOf,
-  replayWithFreshHeaders,
-} from '../../../../../test/support/scheme-testing.js';
+import { deliver, eventOf, reasonOf, replayWithFreshHeaders } from '../../testing/scheme-testing.js';
 import { github } from './github.scheme.js';
 
 // Published vector: GitHub docs "Validating webhook deliveries" (PROVIDERS.md §4).

@@ -1,9 +1,4 @@
-import {
-  eventOf,
-  reasonOf,
-  secondDeliveryKind,
-  verifyWith,
-} from '../../../../../test/support/scheme-testing.js';
+import { eventOf, reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { gitlab } from './gitlab.scheme.js';
 
 const TOKEN = 'glpat-style-secret-token-0123456789';

@@ -1,10 +1,5 @@
 import { LinearWebhookClient } from '@linear/sdk/webhooks';
-import {
-  eventOf,
-  reasonOf,
-  secondDeliveryKind,
-  verifyWith,
-} from '../../../../../test/support/scheme-testing.js';
+import { eventOf, reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { linear } from './linear.scheme.js';
 
 const SECRET = 'lin_wh_0123456789abcdefghijklmnopqrstuv';

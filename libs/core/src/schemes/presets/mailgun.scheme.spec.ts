@@ -1,10 +1,5 @@
 import { createHmac } from 'node:crypto';
-import {
-  eventOf,
-  reasonOf,
-  secondDeliveryKind,
-  verifyWith,
-} from '../../../../../test/support/scheme-testing.js';
+import { eventOf, reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { mailgun, mailgunSignature } from './mailgun.scheme.js';
 
 const KEY = 'key-mailgun-signing-0123456789abcdef';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { WebhookUtils } from '@gomomento/sdk';
-import { deliver, reasonOf, replayWithFreshHeaders } from '../../../../../test/support/scheme-testing.js';
+import { deliver, reasonOf, replayWithFreshHeaders } from '../../testing/scheme-testing.js';
 import { momento } from './momento.scheme.js';
 
 // SDK test vector: momentohq/client-sdk-javascript test/unit/webhookutils (PROVIDERS.md §7).

@@ -1,5 +1,5 @@
 import Mux from '@mux/mux-node';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/scheme-testing.js';
+import { reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { mux } from './mux.scheme.js';
 
 const SECRET = 'mux-signing-secret-0123456789abcdef';

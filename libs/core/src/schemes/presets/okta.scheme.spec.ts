@@ -1,4 +1,4 @@
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/scheme-testing.js';
+import { reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { WebhookVerifier } from '../../verify/webhook-verifier.js';
 import { okta } from './okta.scheme.js';
 

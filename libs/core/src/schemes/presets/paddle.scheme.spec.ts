@@ -1,10 +1,5 @@
 import { Paddle } from '@paddle/paddle-node-sdk';
-import {
-  eventOf,
-  reasonOf,
-  secondDeliveryKind,
-  verifyWith,
-} from '../../../../../test/support/scheme-testing.js';
+import { eventOf, reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { paddle, PADDLE_DEFAULT_TOLERANCE_MS } from './paddle.scheme.js';
 
 // Published vector: PaddleHQ/paddle-node-sdk webhooks-validator test (PROVIDERS.md §11).

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/scheme-testing.js';
+import { reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { pagerduty } from './pagerduty.scheme.js';
 
 const SECRET = 'pd-subscription-secret-0123456789abcd';

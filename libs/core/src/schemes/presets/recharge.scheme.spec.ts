@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/scheme-testing.js';
+import { reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { recharge } from './recharge.scheme.js';
 
 const SECRET = 'recharge-client-secret-0123456789';

@@ -1,6 +1,6 @@
 import { EventWebhook } from '@sendgrid/eventwebhook';
 import { generateKeyPairSync } from 'node:crypto';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/scheme-testing.js';
+import { reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { sendgrid } from './sendgrid.scheme.js';
 
 // Published vector: sendgrid-nodejs packages/eventwebhook/src/eventwebhook.spec.js (PROVIDERS.md §19).

@@ -1,10 +1,5 @@
 import { createHmac } from 'node:crypto';
-import {
-  deliver,
-  eventOf,
-  reasonOf,
-  replayWithFreshHeaders,
-} from '../../../../../test/support/scheme-testing.js';
+import { deliver, eventOf, reasonOf, replayWithFreshHeaders } from '../../testing/scheme-testing.js';
 import { serviceStack } from './servicestack.scheme.js';
 
 // No SDK exists (.NET only). Vector computed from ServiceStack.Webhooks HmacUtils.cs

@@ -1,10 +1,5 @@
 import { getHmac } from '@shopify/shopify-api/test-helpers';
-import {
-  deliver,
-  eventOf,
-  reasonOf,
-  replayWithFreshHeaders,
-} from '../../../../../test/support/scheme-testing.js';
+import { deliver, eventOf, reasonOf, replayWithFreshHeaders } from '../../testing/scheme-testing.js';
 import { shopify } from './shopify.scheme.js';
 
 const SECRET = 'shpss_0123456789abcdef0123456789abcdef';

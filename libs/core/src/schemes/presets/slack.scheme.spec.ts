@@ -1,11 +1,5 @@
 import { verifySlackRequest } from '@slack/bolt';
-import {
-  deliver,
-  eventOf,
-  reasonOf,
-  replayWithFreshHeaders,
-  replyOf,
-} from '../../../../../test/support/scheme-testing.js';
+import { deliver, eventOf, reasonOf, replayWithFreshHeaders, replyOf } from '../../testing/scheme-testing.js';
 import { slack } from './slack.scheme.js';
 
 // Published vector: Slack docs "Verifying requests from Slack" (PROVIDERS.md §6).

@@ -1,5 +1,5 @@
 import { WebhooksHelper } from 'square';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/scheme-testing.js';
+import { reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { square } from './square.scheme.js';
 
 // Published vector: square/square-nodejs-sdk tests/integration/webhooks.test.ts (PROVIDERS.md §12).

@@ -1,7 +1,7 @@
 import { verifyWebhook } from '@clerk/backend/webhooks';
 import { Resend } from 'resend';
 import { Webhook as SvixWebhook } from 'svix';
-import { deliver, eventOf, reasonOf } from '../../../../../test/support/scheme-testing.js';
+import { deliver, eventOf, reasonOf } from '../../testing/scheme-testing.js';
 import { clerk, resend, svix } from './standard-aliases.scheme.js';
 
 const SECRET = 'whsec_' + Buffer.alloc(32, 9).toString('base64');

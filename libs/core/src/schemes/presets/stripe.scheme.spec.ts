@@ -1,11 +1,6 @@
 import { createHmac } from 'node:crypto';
 import Stripe from 'stripe';
-import {
-  deliver,
-  eventOf,
-  reasonOf,
-  replayWithFreshHeaders,
-} from '../../../../../test/support/scheme-testing.js';
+import { deliver, eventOf, reasonOf, replayWithFreshHeaders } from '../../testing/scheme-testing.js';
 import { stripe } from './stripe.scheme.js';
 
 const sdk = new Stripe('sk_test_conformance');

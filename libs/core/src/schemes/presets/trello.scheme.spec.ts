@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/scheme-testing.js';
+import { reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { WebhookVerifier } from '../../verify/webhook-verifier.js';
 import { trello } from './trello.scheme.js';
 

@@ -1,10 +1,5 @@
 import Twilio from 'twilio';
-import {
-  eventOf,
-  reasonOf,
-  secondDeliveryKind,
-  verifyWith,
-} from '../../../../../test/support/scheme-testing.js';
+import { eventOf, reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { twilio } from './twilio.scheme.js';
 
 // Published vector: twilio.com/docs/usage/security (PROVIDERS.md §10).

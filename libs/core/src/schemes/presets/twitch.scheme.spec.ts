@@ -1,11 +1,5 @@
 import { createHmac } from 'node:crypto';
-import {
-  deliver,
-  eventOf,
-  reasonOf,
-  replayWithFreshHeaders,
-  replyOf,
-} from '../../../../../test/support/scheme-testing.js';
+import { deliver, eventOf, reasonOf, replayWithFreshHeaders, replyOf } from '../../testing/scheme-testing.js';
 import { twitch } from './twitch.scheme.js';
 
 // Twitch publishes no npm signer or verifier. The sender side is written independently from the

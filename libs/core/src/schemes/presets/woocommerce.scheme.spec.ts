@@ -1,10 +1,5 @@
 import { createHmac } from 'node:crypto';
-import {
-  eventOf,
-  reasonOf,
-  secondDeliveryKind,
-  verifyWith,
-} from '../../../../../test/support/scheme-testing.js';
+import { eventOf, reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { WebhookVerifier } from '../../verify/webhook-verifier.js';
 import { woocommerce } from './woocommerce.scheme.js';
 

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { reasonOf, secondDeliveryKind, verifyWith } from '../../../../../test/support/scheme-testing.js';
+import { reasonOf, secondDeliveryKind, verifyWith } from '../../testing/scheme-testing.js';
 import { zendesk } from './zendesk.scheme.js';
 
 const SECRET = 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==';

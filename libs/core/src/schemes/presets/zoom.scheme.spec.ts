@@ -1,11 +1,5 @@
 import { createHmac } from 'node:crypto';
-import {
-  deliver,
-  eventOf,
-  reasonOf,
-  replayWithFreshHeaders,
-  replyOf,
-} from '../../../../../test/support/scheme-testing.js';
+import { deliver, eventOf, reasonOf, replayWithFreshHeaders, replyOf } from '../../testing/scheme-testing.js';
 import { AwsLambdaReceiver } from '@zoom/rivet/users';
 import { zoom } from './zoom.scheme.js';
 
