@@ -4,12 +4,14 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Request, Response } from 'express';
 import request from 'supertest';
-import { MemoryReplayStore } from '@verified-webhooks/core';
+import { MemoryReplayStore, twilio } from '@verified-webhooks/core';
 import type { WebhookExpressRequest } from '@verified-webhooks/core/express';
 import { verifiedWebhook } from '@verified-webhooks/core/express';
 import { secretOf, standardDelivery } from '../support/deliveries.js';
 
 const SECRET = secretOf(41);
+const DROPBOX = 'dropbox-app-secret-0123456789abcdef';
+const TWILIO = 'twilio-auth-token-0123456789abcdef';
 
 /** A delivery signed by the official standardwebhooks library. */
 const delivery = (options: { body?: string; id?: string } = {}) => standardDelivery(SECRET, options);
@@ -44,6 +46,16 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
     app.post('/hook', guard, handler);
     // Or after a parser that keeps the bytes: express.raw() ...
     app.post('/raw', express.raw({ type: '*/*' }), guard, handler);
+    // The same seam as the Nest guard: handshakes, and URLs signed behind a proxy.
+    app.get('/dropbox', verifiedWebhook({ scheme: 'dropbox', secrets: DROPBOX }), handler);
+    app.post(
+      '/twilio',
+      verifiedWebhook({ scheme: 'twilio', secrets: TWILIO, trustProxyHeaders: true }),
+      (req: Request, res: Response) => {
+        processed.push({ id: 'twilio', body: req.body });
+        res.type('text/xml').send('<Response/>');
+      },
+    );
     app.use(express.json());
     // ... but after a parser that threw the bytes away, verification is impossible: 500, never a pass.
     app.post('/too-late', guard, handler);
@@ -145,5 +157,28 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
     expect(answer.body).toMatchObject({ error: 'raw_body_unavailable' });
     expect(error).toHaveBeenCalledWith(expect.stringContaining('express.raw()'));
     error.mockRestore();
+  });
+
+  it('answers a provider handshake itself (Dropbox GET ?challenge), without the handler', async () => {
+    const before = processed.length;
+    const answer = await request(url).get('/dropbox?challenge=abc123');
+    expect(answer.status).toBe(200);
+    expect(answer.text).toBe('abc123');
+    expect(processed.length).toBe(before);
+  });
+
+  it('verifies a URL-signing scheme behind a proxy with trustProxyHeaders, from the proxy-added entry', async () => {
+    const body = 'CallSid=CA123&From=%2B15005550006';
+    const signed = twilio().sign({ secret: TWILIO, body, url: 'https://hooks.example.com/twilio' });
+    const post = (forwardedHost: string) =>
+      request(url)
+        .post('/twilio')
+        .set(signed)
+        .set({ 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-host': forwardedHost })
+        .send(body);
+    expect((await post('hooks.example.com')).status).toBe(200);
+    // A client-chosen first entry is ignored; the last (the proxy's) decides.
+    expect((await post('hooks.example.com, evil.example')).status).toBe(401);
+    expect(processed.at(-1)).toEqual({ id: 'twilio', body: { CallSid: 'CA123', From: '+15005550006' } });
   });
 });

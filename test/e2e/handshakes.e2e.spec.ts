@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
-import { All, Controller, HttpCode, Module, Post } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { ArgumentsHost, INestApplication } from '@nestjs/common';
+import { All, Catch, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { APP_FILTER, BaseExceptionFilter, NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import {
   asana,
   discord,
@@ -38,6 +39,16 @@ const DISCORD_SEED = discordKeys.privateKey
 
 const handled: string[] = [];
 const asanaSecrets: string[] = [];
+
+/** An app-wide filter that reports every exception before Nest answers it, as Sentry's does. */
+const reported: unknown[] = [];
+@Catch()
+class ReportEverythingFilter extends BaseExceptionFilter {
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    reported.push(exception);
+    super.catch(exception, host);
+  }
+}
 
 @Controller('hooks')
 class HandshakeController {
@@ -141,24 +152,56 @@ class HandshakeController {
     }),
   ],
   controllers: [HandshakeController],
+  providers: [{ provide: APP_FILTER, useClass: ReportEverythingFilter }],
 })
 class HandshakeModule {}
 
-/** Every provider handshake, answered by the guard through Nest; the handler never runs for one. */
-describe('provider handshakes through Nest', () => {
+/**
+ * Every provider handshake, answered by the guard through Nest on Express and on Fastify; the
+ * handler never runs for one, and no exception reaches the app's filters for one.
+ */
+describe.each(['express', 'fastify'] as const)('provider handshakes through Nest (%s)', (platform) => {
   let app: INestApplication;
   let server: ReturnType<INestApplication['getHttpServer']>;
   const post = (path: string, headers: Record<string, string>, body: string) =>
     request(server).post(path).set(headers).send(body);
 
   beforeAll(async () => {
-    app = await NestFactory.create(HandshakeModule, { rawBody: true, logger: false });
+    app =
+      platform === 'express'
+        ? await NestFactory.create(HandshakeModule, { rawBody: true, logger: false })
+        : await NestFactory.create(HandshakeModule, new FastifyAdapter(), { rawBody: true, logger: false });
     await app.init();
+    if (platform === 'fastify')
+      await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
     server = app.getHttpServer();
   });
   afterAll(() => app.close());
   beforeEach(() => {
     handled.length = 0;
+    reported.length = 0;
+    asanaSecrets.length = 0;
+  });
+  afterEach(() => {
+    // Refusals reach the filters (they are errors worth seeing); handshakes never do.
+    for (const exception of reported) {
+      expect((exception as { getStatus?: () => number }).getStatus?.()).toBeGreaterThanOrEqual(400);
+    }
+  });
+
+  it('answers a Slack url_verification without any exception reaching a global @Catch() filter', async () => {
+    const body = JSON.stringify({ type: 'url_verification', challenge: 'quiet-challenge', token: 'x' });
+    const { headers } = sign(slack(), { secret: SLACK, body });
+    expect((await post('/hooks/slack', headers, body)).body).toEqual({ challenge: 'quiet-challenge' });
+    expect(reported).toEqual([]);
+    // A refused delivery still reaches the filter.
+    const forged = await post(
+      '/hooks/slack',
+      { ...headers, 'x-slack-signature': `v0=${'1'.repeat(64)}` },
+      body,
+    );
+    expect(forged.status).toBe(401);
+    expect(reported).toHaveLength(1);
   });
 
   it('Slack url_verification (signed) answers the challenge; a forged one is refused', async () => {

@@ -120,6 +120,14 @@ class DecoratedTwiceController {
   }
 }
 
+/** An app interceptor that answers from a cache without running the route (ours included). */
+@Injectable()
+class AnswerEarlyInterceptor implements NestInterceptor {
+  intercept() {
+    return of({ cached: true });
+  }
+}
+
 /** An app interceptor that gives up on slow answers, as rxjs timeout() does. */
 @Injectable()
 class AnswerTimeoutInterceptor implements NestInterceptor {
@@ -351,6 +359,20 @@ describe('WebhooksModule', () => {
     // The claim is the interceptor's, which runs after every guard.
     expect(claim).not.toHaveBeenCalled();
     expect(store.size).toBe(0);
+  });
+
+  it('takes no claim when an app interceptor answers before ours runs', async () => {
+    const store = new MemoryReplayStore();
+    const claim = vi.spyOn(store, 'claim');
+    app = await boot(
+      { secrets: SECRET, replayStore: store },
+      { providers: [{ provide: APP_INTERCEPTOR, useClass: AnswerEarlyInterceptor }] },
+    );
+    const { headers, body } = delivery();
+    const answer = await request(app.getHttpServer()).post('/hooks/standard').set(headers).send(body);
+    expect(answer.body).toEqual({ cached: true });
+    expect(claim).not.toHaveBeenCalled();
+    expect(handled).not.toContain(headers['webhook-id']);
   });
 
   it('keeps the claim when the sender hangs up while the handler runs, so its retry cannot run beside it', async () => {
