@@ -35,13 +35,24 @@ const run = (command: string, args: string[], cwd: string) =>
 
 /** The tiny app: plain ESM JavaScript, decorators applied with Reflect.decorate (no compiler). */
 const MAIN_JS = `import 'reflect-metadata';
-import { Controller, HttpCode, Module, Post } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { secretsByEndpoint, standardWebhooks } from '@verified-webhooks/core';
+import { Catch, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { APP_FILTER, BaseExceptionFilter, NestFactory } from '@nestjs/core';
+import { secretsByEndpoint, slack, standardWebhooks } from '@verified-webhooks/core';
 import { sign } from '@verified-webhooks/core/testing';
 import { VerifiedWebhook, WebhookEvent, WebhooksModule } from '@verified-webhooks/nestjs';
 
 const SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+const SLACK_SECRET = 'slack-signing-secret-0123456789abcdef';
+
+// An app-wide filter that reports every exception it sees, as an error reporter (Sentry) does.
+const reported = [];
+class ReportEverythingFilter extends BaseExceptionFilter {
+  catch(exception, host) {
+    reported.push(exception?.constructor?.name ?? String(exception));
+    super.catch(exception, host);
+  }
+}
+Reflect.decorate([Catch()], ReportEverythingFilter);
 
 class BillingController {
   handle(event) {
@@ -55,11 +66,24 @@ Reflect.decorate(
   Object.getOwnPropertyDescriptor(BillingController.prototype, 'handle'),
 );
 WebhookEvent()(BillingController.prototype, 'handle', 0);
+Reflect.decorate(
+  [Post('slack'), HttpCode(200), VerifiedWebhook({ scheme: 'slack', endpoint: 'slack' })],
+  BillingController.prototype,
+  'slack',
+  Object.defineProperty(BillingController.prototype, 'slack', { value: () => ({ handled: true }), writable: true }) &&
+    Object.getOwnPropertyDescriptor(BillingController.prototype, 'slack'),
+);
 Reflect.decorate([Controller('webhooks')], BillingController);
 
 class AppModule {}
 Reflect.decorate(
-  [Module({ imports: [WebhooksModule.forRoot({ secrets: secretsByEndpoint({ billing: SECRET }) })], controllers: [BillingController] })],
+  [
+    Module({
+      imports: [WebhooksModule.forRoot({ secrets: secretsByEndpoint({ billing: SECRET, slack: SLACK_SECRET }) })],
+      controllers: [BillingController],
+      providers: [{ provide: APP_FILTER, useClass: ReportEverythingFilter }],
+    }),
+  ],
   AppModule,
 );
 
@@ -74,12 +98,34 @@ const post = async (payload) => {
 const signed = await post(body);
 const duplicate = await post(body);
 const tampered = await post(body.replace('paid', 'void'));
+const filteredBeforeHandshake = reported.length;
+const challenge = JSON.stringify({ type: 'url_verification', challenge: 'c-123', token: 't' });
+const handshakeAnswer = await fetch((await app.getUrl()) + '/webhooks/slack', {
+  method: 'POST',
+  headers: slack().sign({ secret: SLACK_SECRET, body: challenge }),
+  body: challenge,
+});
+const handshake = { status: handshakeAnswer.status, body: await handshakeAnswer.json() };
 await app.close();
-console.log(JSON.stringify({ signed, duplicate, tampered }));
+console.log(
+  JSON.stringify({ signed, duplicate, tampered, handshake, filtered: { before: filteredBeforeHandshake, after: reported.length } }),
+);
+`;
+
+/** A misspelt preset name, which must not compile. */
+const MISSPELT_TS = `import { Controller, Post } from '@nestjs/common';
+import { VerifiedWebhook } from '@verified-webhooks/nestjs';
+
+@Controller('webhooks')
+export class MisspeltController {
+  @Post('stripe')
+  @VerifiedWebhook('strpie')
+  receive() {}
+}
 `;
 
 /** Type-checks the published declarations through the packages' "exports", as a TypeScript user would. */
-const CHECK_TS = `import type { ReplayStore, VerifiedWebhook } from '@verified-webhooks/core';
+const CHECK_TS = `import type { ReplayStore, VerifiedWebhookEvent } from '@verified-webhooks/core';
 import { hmac, MemoryReplayStore } from '@verified-webhooks/core';
 import { sign } from '@verified-webhooks/core/testing';
 import { verifiedWebhook } from '@verified-webhooks/core/express';
@@ -88,12 +134,12 @@ import { isWebhookRoute, VerifiedWebhook as Decorator, WebhookMetrics } from '@v
 
 const store: ReplayStore = new MemoryReplayStore();
 const options: WebhooksModuleOptions = { secrets: 'x'.repeat(32), replayStore: store, metrics: false };
-const middleware = verifiedWebhook({ scheme: 'standard-webhooks', secrets: 'whsec_x', replay: { store } });
+const middleware = verifiedWebhook({ scheme: 'standard-webhooks', secrets: 'whsec_x', replayStore: store });
 const signed: { headers: Record<string, string>; body: string } = sign(hmac({ signatureHeader: 'x-sig' }), {
   secret: 's',
   body: '{}',
 });
-const event = undefined as unknown as VerifiedWebhook<{ type: string }>;
+const event = undefined as unknown as VerifiedWebhookEvent<{ type: string }>;
 export { options, middleware, signed, event, isWebhookRoute, Decorator, WebhookMetrics };
 `;
 
@@ -206,6 +252,16 @@ describe('packed @verified-webhooks/core and @verified-webhooks/nestjs', () => {
       expect(result.tampered?.body).toMatchObject({ error: 'signature_mismatch' });
     });
 
+    it('answers a Slack url_verification without an exception reaching a global @Catch() filter', () => {
+      const result = JSON.parse(run(process.execPath, ['main.js'], app).trim()) as {
+        handshake: { status: number; body: unknown };
+        filtered: { before: number; after: number };
+      };
+      expect(result.handshake).toEqual({ status: 200, body: { challenge: 'c-123' } });
+      // The tampered delivery reached the filter; the handshake added nothing.
+      expect(result.filtered).toEqual({ before: 1, after: 1 });
+    });
+
     it('runs without the optional peers installed (no prom-client, no terminus)', () => {
       expect(existsSync(join(app, 'node_modules/prom-client'))).toBe(false);
       expect(existsSync(join(app, 'node_modules/@nestjs/terminus'))).toBe(false);
@@ -220,8 +276,8 @@ describe('packed @verified-webhooks/core and @verified-webhooks/nestjs', () => {
       expect(secret.trim()).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     });
 
-    it('type-checks against the published declarations through "exports" (NodeNext)', () => {
-      writeFileSync(join(app, 'check.ts'), CHECK_TS);
+    const typecheck = (file: string, source: string): string => {
+      writeFileSync(join(app, file), source);
       writeFileSync(
         join(app, 'tsconfig.json'),
         JSON.stringify({
@@ -236,17 +292,23 @@ describe('packed @verified-webhooks/core and @verified-webhooks/nestjs', () => {
             typeRoots: [join(root, 'node_modules/@types')],
             types: ['node'],
           },
-          files: ['check.ts'],
+          files: [file],
         }),
       );
-      const tsc = join(root, 'node_modules/typescript/bin/tsc');
-      let errors = '';
       try {
-        run(process.execPath, [tsc, '-p', 'tsconfig.json'], app);
+        run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], app);
+        return '';
       } catch (error) {
-        errors = String((error as { stdout?: string }).stdout ?? error);
+        return String((error as { stdout?: string }).stdout ?? error);
       }
-      expect(errors).toBe('');
+    };
+
+    it('type-checks against the published declarations through "exports" (NodeNext)', () => {
+      expect(typecheck('check.ts', CHECK_TS)).toBe('');
+    });
+
+    it("refuses a misspelt preset name at compile time: @VerifiedWebhook('strpie')", () => {
+      expect(typecheck('misspelt.ts', MISSPELT_TS)).toMatch(/misspelt\.ts\(7,20\): error TS2345: .*"strpie"/);
     });
   });
 });
