@@ -2,7 +2,7 @@ import { WebhookVerificationError } from '../../errors/webhook-verification.erro
 import { decodeHex } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { anySignatureMatches } from '../../internal/safe-compare.js';
-import { boundedFormEntries } from '../bounded-form.js';
+import { boundedFormEntries } from '../kit/bounded-form.js';
 import { parseUnixSeconds, toUnixSeconds } from '../timestamp.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
 import { hmacOf } from '../kit/hmac-digest.js';

@@ -2,7 +2,7 @@ import { WebhookVerificationError } from '../../errors/webhook-verification.erro
 import { decodeHex } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { safeEqual } from '../../internal/safe-compare.js';
-import { boundedFormEntries } from '../bounded-form.js';
+import { boundedFormEntries } from '../kit/bounded-form.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
 import { toBuffer } from '../kit/bytes.js';
 import { hmacOf, sha256 } from '../kit/hmac-digest.js';

@@ -1,4 +1,4 @@
-import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
+import { WebhookVerificationError } from '../../errors/webhook-verification.error.js';
 
 /** Form parameters read before authentication at most (senders send a few dozen). */
 export const MAX_FORM_PARAMETERS = 1_000;
