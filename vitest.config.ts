@@ -10,6 +10,10 @@ export default defineConfig({
     alias: [
       { find: '@verified-webhooks/core/testing', replacement: here('libs/core/src/testing/index.ts') },
       { find: '@verified-webhooks/core/express', replacement: here('libs/core/src/express/index.ts') },
+      {
+        find: /^@verified-webhooks\/core\/typings\/(stripe|github)$/,
+        replacement: here('libs/core/src/typings/$1.ts'),
+      },
       { find: '@verified-webhooks/nestjs/terminus', replacement: here('libs/nestjs/src/terminus/index.ts') },
       { find: '@verified-webhooks/core', replacement: here('libs/core/src/index.ts') },
       { find: '@verified-webhooks/nestjs', replacement: here('libs/nestjs/src/index.ts') },

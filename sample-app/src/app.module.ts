@@ -7,6 +7,7 @@ import { ReplayStoreHealthIndicator } from '@verified-webhooks/nestjs/terminus';
 import { EventsController } from './events.controller.js';
 import { EventsService } from './events.service.js';
 import { OpsController } from './ops.controller.js';
+import { ProviderHandlers } from './provider-handlers.js';
 import type { SampleConfig } from './sample-config.js';
 import type { SampleEndpoint } from './sample-endpoints.js';
 import { SAMPLE_ENDPOINTS } from './sample-endpoints.js';
@@ -31,7 +32,7 @@ export class AppModule {
         TerminusModule,
       ],
       controllers: [WebhooksController, EventsController, OpsController],
-      providers: [EventsService, ReplayStoreHealthIndicator],
+      providers: [EventsService, ProviderHandlers, ReplayStoreHealthIndicator],
     };
   }
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Request, Response } from 'express';
 import request from 'supertest';
-import { MemoryReplayStore, twilio } from '@verified-webhooks/core';
+import { MemoryReplayStore, twilio, WebhookDispatcher } from '@verified-webhooks/core';
 import type { WebhookExpressRequest } from '@verified-webhooks/core/express';
 import { verifiedWebhook } from '@verified-webhooks/core/express';
 import { secretOf, standardDelivery } from '../support/deliveries.js';
@@ -19,6 +19,7 @@ const delivery = (options: { body?: string; id?: string } = {}) => standardDeliv
 describe('verifiedWebhook() Express middleware (no Nest)', () => {
   const store = new MemoryReplayStore();
   const processed: { id: string | undefined; body: unknown }[] = [];
+  const routed: [string, string | undefined, string][] = [];
   let failNext = false;
   let slow: Promise<void> | undefined;
   let server: Server;
@@ -46,6 +47,27 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
     app.post('/hook', guard, handler);
     // Or after a parser that keeps the bytes: express.raw() ...
     app.post('/raw', express.raw({ type: '*/*' }), guard, handler);
+    // Handlers by event type, run before the route's own handler (which answers).
+    const dispatcher = new WebhookDispatcher()
+      .on(
+        'invoice.paid',
+        (event, { idempotencyKey }) => void routed.push(['invoice.paid', event.id, idempotencyKey]),
+      )
+      .on(
+        'invoice.*',
+        (event, { idempotencyKey }) => void routed.push(['invoice.*', event.id, idempotencyKey]),
+      )
+      .on('*', (event, { idempotencyKey }) => {
+        if (event.type === 'explode') throw new Error('handler failed');
+        routed.push(['*', event.id, idempotencyKey]);
+      });
+    app.post(
+      '/routed',
+      verifiedWebhook({ scheme: 'standard-webhooks', secrets: SECRET, dispatcher }),
+      (_req, res) => {
+        res.json({ routed: true });
+      },
+    );
     // The same seam as the Nest guard: handshakes, and URLs signed behind a proxy.
     app.get('/dropbox', verifiedWebhook({ scheme: 'dropbox', secrets: DROPBOX }), handler);
     app.post(
@@ -180,5 +202,22 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
     // A client-chosen first entry is ignored; the last (the proxy's) decides.
     expect((await post('hooks.example.com, evil.example')).status).toBe(401);
     expect(processed.at(-1)).toEqual({ id: 'twilio', body: { CallSid: 'CA123', From: '+15005550006' } });
+  });
+
+  it('routes by event type with a WebhookDispatcher, as @OnWebhookEvent() does in Nest', async () => {
+    const paid = delivery({ body: JSON.stringify({ type: 'invoice.paid' }) });
+    expect((await post('/routed', paid)).body).toEqual({ routed: true });
+    expect(routed.map(([pattern]) => pattern)).toEqual(['invoice.paid', 'invoice.*', '*']);
+    expect(new Set(routed.map(([, , key]) => key)).size).toBe(3);
+    expect((await post('/routed', paid)).body).toEqual({ duplicate: true });
+    routed.length = 0;
+    expect(
+      (await post('/routed', delivery({ body: JSON.stringify({ type: 'customer.created' }) }))).status,
+    ).toBe(200);
+    expect(routed.map(([pattern]) => pattern)).toEqual(['*']);
+    // A handler that throws goes to Express's error handler (500), and the retry is processed.
+    const exploding = delivery({ body: JSON.stringify({ type: 'explode' }) });
+    expect((await post('/routed', exploding)).status).toBe(500);
+    expect((await post('/routed', exploding)).status).toBe(500);
   });
 });

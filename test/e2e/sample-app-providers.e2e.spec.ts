@@ -35,7 +35,12 @@ describe('sample app provider routes', () => {
 
   it('stripe: accepts stripe.webhooks.generateTestHeaderString, keys replays on the signed evt id', async () => {
     const id = `evt_${randomUUID()}`;
-    const body = JSON.stringify({ id, object: 'event', type: 'invoice.paid' });
+    const body = JSON.stringify({
+      id,
+      object: 'event',
+      type: 'invoice.paid',
+      data: { object: { id: 'in_1', object: 'invoice', amount_paid: 4200 } },
+    });
     const header = new Stripe('sk_test_e2e').webhooks.generateTestHeaderString({
       payload: body,
       secret: SECRETS.STRIPE_WEBHOOK_SECRET,
@@ -52,7 +57,8 @@ describe('sample app provider routes', () => {
   });
 
   it('github: accepts @octokit/webhooks-methods sign', async () => {
-    const body = JSON.stringify({ action: 'opened', number: randomUUID() });
+    const number = randomUUID();
+    const body = JSON.stringify({ action: 'opened', number, pull_request: { number } });
     const signature = await octokitSign(SECRETS.GITHUB_WEBHOOK_SECRET, body);
     const delivery = randomUUID();
     const { first, again, tampered } = await postTwice(

@@ -9,6 +9,18 @@ export type {
   WebhookVerificationErrorOptions,
 } from './errors/webhook-verification.error.js';
 
+// Event handlers
+export { eventNamesOf, WebhookDispatcher } from './handlers/webhook-dispatcher.js';
+export type { DispatchResult, WebhookHandler, WebhookHandlerContext } from './handlers/webhook-dispatcher.js';
+export type {
+  WebhookEventMap,
+  WebhookEventName,
+  WebhookEventOf,
+  WebhookEventPattern,
+  WebhookPayloadOf,
+} from './handlers/webhook-event-map.js';
+export { idempotencyKey } from './handlers/idempotency-key.js';
+
 // The HTTP seam every adapter uses
 export { handshakeAnswer, refusalAnswer } from './http/http-answer.js';
 export type { HttpAnswer, HttpRefusal } from './http/http-answer.js';

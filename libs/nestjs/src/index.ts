@@ -1,9 +1,17 @@
 export { isWebhookRoute } from './is-webhook-route.js';
+export { ON_WEBHOOK_EVENT_METADATA, OnWebhookEvent } from './on-webhook-event.decorator.js';
+export type { WebhookHandlerMetadata } from './on-webhook-event.decorator.js';
 export { VerifiedWebhook } from './verified-webhook.decorator.js';
 export { VerifiedWebhookGuard } from './verified-webhook.guard.js';
 export type { WebhookHttpRequest } from './verified-webhook.guard.js';
 export { WebhookEvent } from './webhook-event.decorator.js';
-export { DELIVERIES_METRIC, VERIFICATION_METRIC, WebhookMetrics } from './webhook-metrics.js';
+export { WebhookHandlers } from './webhook-handlers.service.js';
+export {
+  DELIVERIES_METRIC,
+  UNHANDLED_METRIC,
+  VERIFICATION_METRIC,
+  WebhookMetrics,
+} from './webhook-metrics.js';
 export type { MetricsRegistry, WebhookMetricsOption } from './webhook-metrics.js';
 export { WebhookReplayInterceptor } from './webhook-replay.interceptor.js';
 export { WebhookRoutes } from './webhook-routes.service.js';
@@ -18,4 +26,9 @@ export {
   SecretResolver,
   VERIFIED_WEBHOOK_METADATA,
 } from './webhooks.tokens.js';
-export type { VerifiedWebhookEvent } from '@verified-webhooks/core';
+export type {
+  VerifiedWebhookEvent,
+  WebhookEventMap,
+  WebhookEventOf,
+  WebhookHandlerContext,
+} from '@verified-webhooks/core';

@@ -1,9 +1,11 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { ClaimOutcome } from '@verified-webhooks/core';
+import type { ClaimOutcome, ReplayClaim } from '@verified-webhooks/core';
+import { eventNamesOf } from '@verified-webhooks/core';
 import { Observable } from 'rxjs';
 import { WebhookMetrics } from './webhook-metrics.js';
+import { WebhookHandlers } from './webhook-handlers.service.js';
 import { webhookRefusal } from './webhook-refusal.js';
 import type { WebhookRequestState } from './webhook-request-state.js';
 import { webhookStateOf } from './webhook-request-state.js';
@@ -20,6 +22,7 @@ export class WebhookReplayInterceptor implements NestInterceptor {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
+    private readonly handlers: WebhookHandlers,
     @Optional() private readonly metrics: WebhookMetrics = WebhookMetrics.disabled,
   ) {}
 
@@ -33,17 +36,14 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     // nestjs-cls) when handle() is called, and nothing runs until it is subscribed.
     const handled = next.handle();
     return new Observable<unknown>((subscriber) => {
-      this.claim(state, response).then(
-        (outcome) => {
-          const { scheme, endpoint } = state.route.receiver.verifier;
-          if (outcome.kind === 'duplicate') {
-            this.metrics.delivery(scheme.name, endpoint, 'duplicate');
+      this.admit(state, response).then(
+        (admitted) => {
+          if (admitted.kind === 'duplicate') {
             subscriber.next(state.route.receiver.duplicate().body);
             subscriber.complete();
             return;
           }
-          this.metrics.delivery(scheme.name, endpoint, 'accepted');
-          const claim = outcome.claim;
+          const claim = admitted.claim;
           if (!claim) {
             handled.subscribe(subscriber);
             return;
@@ -54,20 +54,10 @@ export class WebhookReplayInterceptor implements NestInterceptor {
             next: (value) => subscriber.next(value),
             complete: () => {
               // Not awaited: the answer need not wait for the store, and complete() retries blips.
-              claim
-                .complete()
-                .catch((error: unknown) =>
-                  this.logger.warn(`Could not mark a delivery done: ${String(error)}`),
-                );
+              claim.complete().catch(this.warnNotMarkedDone);
               subscriber.complete();
             },
-            // Released before the error answer goes out, so the sender's retry finds the delivery free.
-            error: (error: unknown) => {
-              void claim
-                .release()
-                .catch(() => undefined)
-                .finally(() => subscriber.error(error));
-            },
+            error: (error: unknown) => releaseThen(claim, () => subscriber.error(error)),
           });
         },
         (error: unknown) => subscriber.error(error),
@@ -75,11 +65,17 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     });
   }
 
-  /** The claim, or the refusal (409 in flight, 503 store down) as Nest's exception. */
-  private async claim(state: WebhookRequestState, response: unknown): Promise<ClaimOutcome> {
+  /**
+   * The claim (a refusal for 409 in flight or 503 store down), then the `@OnWebhookEvent()` handlers
+   * in order; the route's own method runs after them and gives the answer. A handler that throws
+   * frees the claim, so the sender's retry runs them again.
+   */
+  private async admit(state: WebhookRequestState, response: unknown): Promise<ClaimOutcome> {
     const receiver = state.route.receiver;
+    const { scheme, endpoint } = receiver.verifier;
+    let outcome: ClaimOutcome;
     try {
-      return await receiver.claim(state.verified);
+      outcome = await receiver.claim(state.verified);
     } catch (error) {
       throw webhookRefusal(error, receiver, {
         adapter: this.adapterHost.httpAdapter,
@@ -88,5 +84,32 @@ export class WebhookReplayInterceptor implements NestInterceptor {
         metrics: this.metrics,
       });
     }
+    this.metrics.delivery(scheme.name, endpoint, outcome.kind === 'duplicate' ? 'duplicate' : 'accepted');
+    if (outcome.kind === 'duplicate') return outcome;
+    const event = state.verified.event;
+    let ran: readonly string[];
+    try {
+      ({ handled: ran } = await this.handlers.dispatch(event, eventNamesOf(scheme, event)));
+    } catch (error) {
+      if (outcome.claim) await outcome.claim.release().catch(() => undefined);
+      throw error;
+    }
+    if (ran.length === 0) {
+      // Still answered 2xx: senders disable endpoints that answer 4xx.
+      this.metrics.unhandled(scheme.name, endpoint);
+      this.logger.debug(`${endpoint}: no handler for ${event.type ?? 'an untyped event'}`);
+    }
+    return outcome;
   }
+
+  private readonly warnNotMarkedDone = (error: unknown) =>
+    this.logger.warn(`Could not mark a delivery done: ${String(error)}`);
+}
+
+/** Released before the error answer goes out, so the sender's retry finds the delivery free. */
+function releaseThen(claim: ReplayClaim, then: () => void): void {
+  void claim
+    .release()
+    .catch(() => undefined)
+    .finally(then);
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { ReplayStore, SecretResolver } from '@verified-webhooks/core';
+import type { AnyWebhookScheme, ReplayStore, SecretResolver } from '@verified-webhooks/core';
 import {
   resolveScheme,
   toSecretResolver,
@@ -29,6 +29,8 @@ export class WebhookRoutes {
   private readonly logger = new Logger('VerifiedWebhook');
   /** By controller class, then handler: a handler inherited by two decorated subclasses has two routes. */
   private readonly byRoute = new WeakMap<object, WeakMap<object, WebhookRoute>>();
+  /** Every endpoint a built route serves, with the scheme of the first route that serves it. */
+  private readonly schemeByEndpoint = new Map<string, AnyWebhookScheme>();
 
   constructor(
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: WebhooksModuleOptions,
@@ -56,6 +58,11 @@ export class WebhookRoutes {
     return built;
   }
 
+  /** The endpoints of the routes built so far (all of them once the app has booted). */
+  endpoints(): ReadonlyMap<string, AnyWebhookScheme> {
+    return this.schemeByEndpoint;
+  }
+
   private build(route: VerifiedWebhookOptions): WebhookRoute {
     const { scheme, endpoint, secrets, tenantParam, replay, ...routeOverrides } = route;
     const resolver = secrets !== undefined ? toSecretResolver(secrets) : (this.moduleResolver ?? NO_SECRETS);
@@ -69,6 +76,9 @@ export class WebhookRoutes {
       replayStore: replay === false ? false : this.store,
       onWarning: (message) => this.logger.warn(message),
     });
+    if (!this.schemeByEndpoint.has(verifier.endpoint)) {
+      this.schemeByEndpoint.set(verifier.endpoint, verifier.scheme);
+    }
     return {
       options: route,
       resolver,

@@ -9,6 +9,8 @@ import { MemoryReplayStore, toSecretResolver } from '@verified-webhooks/core';
 import { VerifiedWebhookGuard } from './verified-webhook.guard.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 import { WebhookReplayInterceptor } from './webhook-replay.interceptor.js';
+import { WebhookHandlers } from './webhook-handlers.service.js';
+import { WebhookHandlersExplorer } from './webhook-handlers.explorer.js';
 import { WebhookRoutes } from './webhook-routes.service.js';
 import { WebhookRoutesExplorer } from './webhook-routes.explorer.js';
 import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
@@ -40,6 +42,8 @@ const providers: Provider[] = [
       WebhookMetrics.create(options.metrics),
   },
   WebhookRoutes,
+  WebhookHandlers,
+  WebhookHandlersExplorer,
   VerifiedWebhookGuard,
   WebhookReplayInterceptor,
   WebhookRoutesExplorer,
@@ -57,6 +61,7 @@ const providers: Provider[] = [
     ReplayStore,
     SecretResolver,
     WebhookRoutes,
+    WebhookHandlers,
     WebhookMetrics,
     VerifiedWebhookGuard,
     WebhookReplayInterceptor,

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebhookDispatcher } from '../handlers/webhook-dispatcher.js';
+import { eventNamesOf } from '../handlers/webhook-dispatcher.js';
 import type { HttpAnswer } from '../http/http-answer.js';
 import type { HttpRefusal } from '../http/http-answer.js';
 import { WebhookHttpReceiver } from '../http/webhook-http-receiver.js';
@@ -47,6 +49,12 @@ export interface VerifiedWebhookMiddlewareOptions extends WebhookOptions {
   readonly tenantParam?: string;
   /** Where deliveries are remembered. Default: an in-memory store for this middleware (one process). `false` turns replay protection off. */
   readonly replayStore?: ReplayStore | false;
+  /**
+   * Handlers by event type (`new WebhookDispatcher().on('invoice.paid', ...)`), run in order after
+   * the delivery is verified and claimed, before the route's own handler. One that throws passes its
+   * error to Express (`next(error)`), and the claim is freed for the sender's retry.
+   */
+  readonly dispatcher?: WebhookDispatcher;
   /** Where misconfigurations (error), store or resolver failures (warn) and, given `debug`, refusals are logged. Default: console.warn/error. */
   readonly logger?: WebhookLogger;
 }
@@ -128,6 +136,23 @@ export function verifiedWebhook(
       return;
     }
     if (claim) settleByAnswer(res, claim, logger);
+    if (options.dispatcher && req.webhook) {
+      let handled: readonly string[];
+      try {
+        ({ handled } = await options.dispatcher.dispatch(
+          req.webhook,
+          eventNamesOf(verifier.scheme, req.webhook),
+        ));
+      } catch (error) {
+        next(error);
+        return;
+      }
+      if (handled.length === 0) {
+        logger.debug?.(
+          `verified-webhooks: ${verifier.endpoint}: no handler for ${req.webhook.type ?? 'an untyped event'}`,
+        );
+      }
+    }
     next();
   };
 }

@@ -103,6 +103,11 @@ export interface WebhookScheme<Key = unknown, Parsed extends ParsedWebhook = Par
     parsed: Parsed,
     keys: readonly Key[],
   ): HandshakeReply | undefined;
+  /**
+   * The names a verified delivery is dispatched to handlers by, when more than its type: GitHub's
+   * `issues` event with `"action": "opened"` is `['issues', 'issues.opened']`. Default `[type]`.
+   */
+  eventNames?(type: string | undefined, payload: unknown): string[] | undefined;
   /** Creates the headers a real sender would, for tests and the CLI. */
   sign(input: SignInput): Record<string, string>;
 }

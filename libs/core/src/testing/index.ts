@@ -8,6 +8,7 @@ export {
   replayWithFreshHeaders,
   replyOf,
   secondDeliveryKind,
+  verifiedEvent,
   verifyWith,
 } from './scheme-testing.js';
 export type { DeliveryOptions, TestHeaders, TestRequest, VerifyOptions } from './scheme-testing.js';

@@ -1,6 +1,6 @@
 import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
 import { MemoryReplayStore } from '../replay/memory-replay.store.js';
-import type { AnyWebhookScheme } from '../schemes/webhook-scheme.interface.js';
+import type { AnyWebhookScheme, SignInput } from '../schemes/webhook-scheme.interface.js';
 import type { VerifiedWebhookEvent } from '../verify/verified-webhook-event.interface.js';
 import type { VerificationOutcome, WebhookRequest } from '../verify/webhook-verifier.js';
 import { WebhookVerifier } from '../verify/webhook-verifier.js';
@@ -158,4 +158,23 @@ export async function secondDeliveryKind(
   const [firstKind, secondKind] = await deliverTwice(scheme, first, second, options);
   if (firstKind !== 'new') throw new Error(`first delivery was ${firstKind}`);
   return secondKind;
+}
+
+/**
+ * A verified event as a handler receives it, from a delivery the scheme signs: for running handlers
+ * without HTTP (`dispatcher.dispatch(event)`, or `WebhookHandlers.dispatch(event)` in a Nest test).
+ */
+export async function verifiedEvent(
+  scheme: AnyWebhookScheme,
+  input: SignInput & { readonly endpoint?: string; readonly tenant?: string },
+): Promise<VerifiedWebhookEvent> {
+  const headers = scheme.sign(input);
+  const verifier = new WebhookVerifier({
+    scheme,
+    secrets: { value: input.secret },
+    endpoint: input.endpoint,
+    replayStore: false,
+  });
+  const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body);
+  return eventOf(await verifier.receive({ headers, rawBody: body, tenant: input.tenant, url: input.url }));
 }

@@ -11,6 +11,7 @@ export interface VerifiedFacts {
   readonly endpoint: string;
   readonly tenant: string | undefined;
   readonly contentType: string | undefined;
+  readonly deliveryKey: string;
 }
 
 /**
@@ -21,6 +22,7 @@ export class VerifiedDelivery implements VerifiedWebhookEvent {
   readonly scheme: string;
   readonly endpoint: string;
   readonly tenant: string | undefined;
+  readonly deliveryKey: string;
   readonly rawBody: Buffer;
   // #private: kept out of util.inspect and JSON, so logging an event never shows its signature header.
   readonly #source: AnyWebhookScheme;
@@ -33,6 +35,7 @@ export class VerifiedDelivery implements VerifiedWebhookEvent {
     this.scheme = facts.scheme.name;
     this.endpoint = facts.endpoint;
     this.tenant = facts.tenant;
+    this.deliveryKey = facts.deliveryKey;
     this.rawBody = facts.rawBody;
     this.#source = facts.scheme;
     this.#parsed = facts.parsed;

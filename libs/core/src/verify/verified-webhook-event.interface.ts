@@ -12,6 +12,12 @@ export interface VerifiedWebhookEvent<Payload = unknown> {
   readonly endpoint: string;
   /** The tenant as the secret resolver named it (see `TenantSecrets`), else the route's tenant parameter. */
   readonly tenant: string | undefined;
+  /**
+   * The delivery's key, from signed material (the signed id, else a digest of the signed content),
+   * namespaced by endpoint and tenant: the same on every retry of this delivery. The replay claim
+   * uses it; so do handlers' idempotency keys.
+   */
+  readonly deliveryKey: string;
   /** The exact bytes that were verified. */
   readonly rawBody: Buffer;
   /** The body parsed from the verified bytes (JSON, form or text by content type), on first use. */

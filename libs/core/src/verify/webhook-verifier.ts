@@ -139,6 +139,10 @@ export class WebhookVerifier {
     const signedHandshake = this.scheme.signedHandshake?.(this.handshakeRequest(request), parsed, keys);
     if (signedHandshake) return { kind: 'handshake', reply: signedHandshake };
 
+    const replayId =
+      this.scheme.replayId?.(parsed, request.rawBody) ??
+      defaultReplayId(this.scheme, parsed, request.rawBody);
+    const key = replayKey({ prefix: this.options.keyPrefix, endpoint: this.endpoint, tenant, replayId });
     const contentType = request.headers['content-type'];
     const event = new VerifiedDelivery({
       scheme: this.scheme,
@@ -147,12 +151,9 @@ export class WebhookVerifier {
       endpoint: this.endpoint,
       tenant,
       contentType: typeof contentType === 'string' ? contentType : undefined,
+      deliveryKey: key,
     });
     if (this.options.replayStore === false) return { kind: 'verified', event, replay: undefined };
-    const replayId =
-      this.scheme.replayId?.(parsed, request.rawBody) ??
-      defaultReplayId(this.scheme, parsed, request.rawBody);
-    const key = replayKey({ prefix: this.options.keyPrefix, endpoint: this.endpoint, tenant, replayId });
     return { kind: 'verified', event, replay: { key, ttlMs: this.replayTtl(parsed, now) } };
   }
 

@@ -61,6 +61,20 @@ export function github(options: GithubOptions = {}): WebhookScheme<Buffer, Githu
         : sha256.verify(parsed, rawBody, key);
     },
 
+    /**
+     * `issues` and `issues.opened` for an `issues` event whose payload says `"action": "opened"`, as
+     * @octokit/webhooks names them. The event name comes from X-GitHub-Event, which GitHub does not
+     * sign (`event.signed.type` is false); the action comes from the signed body.
+     */
+    eventNames(type: string | undefined, payload: unknown): string[] | undefined {
+      if (type === undefined) return undefined;
+      const action =
+        typeof payload === 'object' && payload !== null
+          ? (payload as { action?: unknown }).action
+          : undefined;
+      return typeof action === 'string' && action !== '' ? [type, `${type}.${action}`] : [type];
+    },
+
     /** The headers GitHub sends (both signatures, as GitHub still does, when legacySha1 is on). */
     sign(input: SignInput): Record<string, string> {
       const headers = sha256.sign({ ...input, id: input.id ?? randomUUID(), type: input.type ?? 'ping' });

@@ -1,0 +1,41 @@
+import type { WebhookEventOf, WebhookEventPattern, WebhookHandlerContext } from '@verified-webhooks/core';
+
+/** Metadata key set by @OnWebhookEvent() on a handler method: a list, one entry per decorator. */
+export const ON_WEBHOOK_EVENT_METADATA = 'verified-webhooks:handler';
+
+export interface WebhookHandlerMetadata {
+  readonly endpoint: string;
+  readonly patterns: readonly string[];
+}
+
+/**
+ * Runs the method for every verified delivery on `endpoint` whose type matches: one type, a list,
+ * `'prefix.*'` or `'*'`. On a method of any provider or controller; found at boot.
+ *
+ *     @OnWebhookEvent('stripe', 'invoice.paid')
+ *     async onInvoicePaid(event: WebhookEventOf<'stripe', 'invoice.paid'>, { idempotencyKey }: WebhookHandlerContext) { … }
+ *
+ * With the endpoint's names in `WebhookEventMap` (`import '@verified-webhooks/core/typings/stripe'`), a
+ * misspelt type does not compile.
+ */
+export function OnWebhookEvent<
+  const Endpoint extends string,
+  const Pattern extends WebhookEventPattern<Endpoint>,
+>(endpoint: Endpoint, patterns: Pattern | readonly Pattern[]) {
+  const entry: WebhookHandlerMetadata = {
+    endpoint,
+    patterns: typeof patterns === 'string' ? [patterns] : [...(patterns as readonly string[])],
+  };
+  return <
+    Method extends (event: WebhookEventOf<Endpoint, Pattern>, context: WebhookHandlerContext) => unknown,
+  >(
+    _target: object,
+    _key: string | symbol,
+    descriptor: TypedPropertyDescriptor<Method>,
+  ): void => {
+    const method = descriptor.value as object;
+    const existing = (Reflect.getMetadata(ON_WEBHOOK_EVENT_METADATA, method) ??
+      []) as WebhookHandlerMetadata[];
+    Reflect.defineMetadata(ON_WEBHOOK_EVENT_METADATA, [...existing, entry], method);
+  };
+}
