@@ -45,7 +45,7 @@ export class WebhookHandlersExplorer implements OnApplicationBootstrap {
           errors.push(`${name} is on a request-scoped provider; @OnWebhookEvent() needs a singleton.`);
           continue;
         }
-        const run = (method as WebhookHandler).bind(instance) as WebhookHandler;
+        const run: WebhookHandler = (method as WebhookHandler).bind(instance);
         for (const { endpoint, patterns } of entries) {
           if (!endpoints.has(endpoint)) {
             errors.push(

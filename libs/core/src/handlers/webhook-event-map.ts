@@ -16,7 +16,7 @@ import type { VerifiedWebhookEvent } from '../verify/verified-webhook-event.inte
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
 export interface WebhookEventMap {}
 
-type TypedEndpoint = keyof WebhookEventMap & string;
+type TypedEndpoint = Extract<keyof WebhookEventMap, string>;
 type EventsOf<Endpoint extends string> = Endpoint extends TypedEndpoint ? WebhookEventMap[Endpoint] : never;
 
 /** The event names an endpoint takes: its map's names when it has one, else any string. */

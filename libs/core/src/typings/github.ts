@@ -17,9 +17,10 @@ type UnionToIntersection<Union> = (Union extends unknown ? (value: Union) => voi
   ? Intersection
   : never;
 
+type EventName = Extract<keyof OctokitEvents, string>;
+
 type ActionEvents = UnionToIntersection<
-  { [Name in keyof OctokitEvents & string]: WithAction<Name, OctokitEvents[Name]> }[keyof OctokitEvents &
-    string]
+  { [Name in EventName]: WithAction<Name, OctokitEvents[Name]> }[EventName]
 >;
 
 /** GitHub's events by name (`issues`) and by name and action (`issues.opened`). */
