@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: '@verified-webhooks/core/testing', replacement: here('libs/core/src/testing/index.ts') },
       { find: '@verified-webhooks/core/express', replacement: here('libs/core/src/express/index.ts') },
+      { find: '@verified-webhooks/core/bullmq', replacement: here('libs/core/src/bullmq/index.ts') },
       {
         find: /^@verified-webhooks\/core\/typings\/(stripe|github)$/,
         replacement: here('libs/core/src/typings/$1.ts'),

@@ -9,6 +9,22 @@ export type {
   WebhookVerificationErrorOptions,
 } from './errors/webhook-verification.error.js';
 
+// Durable processing (BullMQ: @verified-webhooks/core/bullmq)
+export { InProcessQueue } from './durable/in-process-queue.js';
+export { isNonRetryable, NonRetryableWebhookError } from './durable/non-retryable.error.js';
+export { StoredEvent, storeDelivery } from './durable/stored-delivery.js';
+export type { StoredDelivery } from './durable/stored-delivery.js';
+export { DEFAULT_RETRY_POLICY, QueueUnavailableError, retryDelayMs } from './durable/webhook-queue.interface.js';
+export type {
+  DeadLetter,
+  DeadLetterAction,
+  DeadLetterFilter,
+  JobProcessor,
+  RetryPolicy,
+  WebhookJob,
+  WebhookQueue,
+} from './durable/webhook-queue.interface.js';
+
 // Event handlers
 export { eventNamesOf, WebhookDispatcher } from './handlers/webhook-dispatcher.js';
 export type { DispatchResult, WebhookHandler, WebhookHandlerContext } from './handlers/webhook-dispatcher.js';

@@ -1,15 +1,16 @@
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { WebhookHandler } from '@verified-webhooks/core';
+import type { AnyWebhookScheme, WebhookHandler } from '@verified-webhooks/core';
 import type { WebhookHandlerMetadata } from './on-webhook-event.decorator.js';
 import { ON_WEBHOOK_EVENT_METADATA } from './on-webhook-event.decorator.js';
 import { WebhookHandlers } from './webhook-handlers.service.js';
 import { WebhookRoutes } from './webhook-routes.service.js';
+import { WebhookWorker } from './webhook-worker.service.js';
 
 /**
  * At boot, after every module's routes are known: finds each `@OnWebhookEvent()` method of any
- * provider or controller and registers it by endpoint. A handler for an endpoint no route serves, or
+ * provider or controller and registers it by endpoint, then starts the worker of durable routes. A handler for an endpoint no route serves, or
  * on a request-scoped provider (there is no instance to call), stops the app with its name.
  */
 @Injectable()
@@ -22,10 +23,13 @@ export class WebhookHandlersExplorer implements OnApplicationBootstrap {
     private readonly reflector: Reflector,
     private readonly routes: WebhookRoutes,
     private readonly handlers: WebhookHandlers,
+    private readonly worker: WebhookWorker,
   ) {}
 
-  onApplicationBootstrap(): void {
-    const endpoints = this.routes.endpoints();
+  async onApplicationBootstrap(): Promise<void> {
+    const workerEndpoints = this.worker.endpoints(this.routes.durable());
+    const endpoints = new Map<string, AnyWebhookScheme | undefined>(this.routes.endpoints());
+    for (const endpoint of workerEndpoints) if (!endpoints.has(endpoint)) endpoints.set(endpoint, undefined);
     const errors: string[] = [];
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
       const instance: unknown = wrapper.instance;
@@ -72,5 +76,7 @@ export class WebhookHandlersExplorer implements OnApplicationBootstrap {
       const names = this.handlers.handlersOf(endpoint);
       if (names.length > 0) this.logger.log(`endpoint ${endpoint}: handlers ${names.join(', ')}`);
     }
+    // Only now: a queued job must find its handler registered.
+    await this.worker.start(workerEndpoints);
   }
 }

@@ -35,6 +35,18 @@ export class WebhookHandlers {
     return this.byEndpoint.get(endpoint)?.handlerNames() ?? [];
   }
 
+  /** Runs one handler of `endpoint` by name: a queued job. */
+  runOne(endpoint: string, handler: string, event: VerifiedWebhookEvent, attempt: number): Promise<void> {
+    const dispatcher = this.byEndpoint.get(endpoint);
+    if (!dispatcher) return Promise.reject(new Error(`verified-webhooks: no handlers for endpoint ${endpoint}.`));
+    return dispatcher.runOne(handler, event, attempt);
+  }
+
+  /** The handlers of `endpoint` an event would run, in order. */
+  matching(endpoint: string, event: VerifiedWebhookEvent, names: readonly string[]): readonly string[] {
+    return this.byEndpoint.get(endpoint)?.matching(event, names) ?? [];
+  }
+
   /**
    * Runs the handlers of the event's endpoint that match it, one after another; rejects with the
    * first one's error. `names`: what the delivery is dispatched by (default: as its scheme names it).

@@ -17,6 +17,8 @@ import {
 /** A decorated route: its options, its resolver, and the HTTP receiver that verifies for it. */
 export interface WebhookRoute {
   readonly options: VerifiedWebhookOptions;
+  /** Acknowledged once queued; the worker runs the handlers. */
+  readonly durable: boolean;
   readonly resolver: SecretResolver;
   readonly receiver: WebhookHttpReceiver;
 }
@@ -31,6 +33,7 @@ export class WebhookRoutes {
   private readonly byRoute = new WeakMap<object, WeakMap<object, WebhookRoute>>();
   /** Every endpoint a built route serves, with the scheme of the first route that serves it. */
   private readonly schemeByEndpoint = new Map<string, AnyWebhookScheme>();
+  private readonly durableEndpoints = new Set<string>();
 
   constructor(
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: WebhooksModuleOptions,
@@ -63,8 +66,13 @@ export class WebhookRoutes {
     return this.schemeByEndpoint;
   }
 
+  /** The endpoints of durable routes (`processing: 'queue'`). */
+  durable(): ReadonlySet<string> {
+    return this.durableEndpoints;
+  }
+
   private build(route: VerifiedWebhookOptions): WebhookRoute {
-    const { scheme, endpoint, secrets, tenantParam, replay, ...routeOverrides } = route;
+    const { scheme, endpoint, secrets, tenantParam, replay, processing, ...routeOverrides } = route;
     const resolver = secrets !== undefined ? toSecretResolver(secrets) : (this.moduleResolver ?? NO_SECRETS);
     // One vocabulary: a route's options override the module's of the same name.
     const options = { ...this.options, ...routeOverrides };
@@ -79,8 +87,11 @@ export class WebhookRoutes {
     if (!this.schemeByEndpoint.has(verifier.endpoint)) {
       this.schemeByEndpoint.set(verifier.endpoint, verifier.scheme);
     }
+    const durable = (processing ?? this.options.processing) === 'queue';
+    if (durable) this.durableEndpoints.add(verifier.endpoint);
     return {
       options: route,
+      durable,
       resolver,
       receiver: new WebhookHttpReceiver(verifier, { ...options, tenantParam }),
     };

@@ -3,9 +3,11 @@ import type {
   AnyWebhookScheme,
   PresetName,
   ReplayStore,
+  RetryPolicy,
   SecretResolver,
   SecretSource,
   WebhookOptions,
+  WebhookQueue,
 } from '@verified-webhooks/core';
 import type { WebhookMetricsOption } from './webhook-metrics.js';
 
@@ -20,6 +22,27 @@ export interface WebhooksModuleOptions extends WebhookOptions {
   readonly secretResolver?: Type<SecretResolver>;
   /** Where deliveries are remembered. Default: an in-memory store (one process only). `false` turns replay protection off. */
   readonly replayStore?: ReplayStore | false;
+  /**
+   * How verified deliveries are processed by default: `inline` (the handlers run in the request) or
+   * `queue` (stored, answered 202, run by the worker with retries). A route can choose its own.
+   */
+  readonly processing?: 'inline' | 'queue';
+  /** Where durable routes store deliveries. Default: an in-process queue (not durable, logged at boot). */
+  readonly queue?: WebhookQueue;
+  /** Retries of the default in-process queue (a queue you pass has its own). */
+  readonly retry?: RetryPolicy;
+  /**
+   * Run the durable routes' handlers in this process (default true). `false` for an app that only
+   * receives, with workers elsewhere (an app context with `worker: true` and the same queue).
+   * `concurrency`: jobs at once, per endpoint (default 4), or by endpoint name. `endpoints`: more
+   * endpoints to work on than this app's durable routes (a worker process that serves no route).
+   */
+  readonly worker?:
+    | boolean
+    | {
+        readonly concurrency?: number | Readonly<Record<string, number>>;
+        readonly endpoints?: readonly string[];
+      };
   /** Check every route's known secrets at boot and refuse to start on an unusable one. Default true. */
   readonly checkSecretsAtBoot?: boolean;
   /**
@@ -41,4 +64,6 @@ export interface VerifiedWebhookOptions extends Pick<WebhookOptions, 'toleranceM
   readonly tenantParam?: string;
   /** `false` turns replay protection off for this route. */
   readonly replay?: boolean;
+  /** `queue`: acknowledge once stored (202), run the handlers in the worker. Default the module's. */
+  readonly processing?: 'inline' | 'queue';
 }

@@ -20,7 +20,8 @@ export type WebhookFailureReason =
   | 'missing_public_url'
   | 'internal_error'
   | 'replay_in_flight'
-  | 'replay_store_unavailable';
+  | 'replay_store_unavailable'
+  | 'queue_unavailable';
 
 /** The HTTP status each reason maps to unless the application overrides it. */
 export const DEFAULT_STATUS_BY_REASON: Readonly<Record<WebhookFailureReason, number>> = {
@@ -42,6 +43,7 @@ export const DEFAULT_STATUS_BY_REASON: Readonly<Record<WebhookFailureReason, num
   internal_error: 500,
   replay_in_flight: 409,
   replay_store_unavailable: 503,
+  queue_unavailable: 503,
 };
 
 export interface WebhookVerificationErrorOptions {

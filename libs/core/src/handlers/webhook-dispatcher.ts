@@ -12,6 +12,8 @@ export interface WebhookHandlerContext {
   readonly deliveryKey: string;
   /** The handler's name, e.g. `BillingHandlers.onInvoicePaid`. */
   readonly handler: string;
+  /** Which run of this handler for this delivery: 1 inline; counted across retries in a queue. */
+  readonly attempt: number;
 }
 
 export type WebhookHandler<Payload = unknown> = (
@@ -80,7 +82,10 @@ export class WebhookDispatcher<Endpoint extends string = string> {
   }
 
   /** The handlers `event` would run, in order. */
-  matching(event: VerifiedWebhookEvent, names = eventNamesOf(this.scheme, event)): readonly string[] {
+  matching(
+    event: VerifiedWebhookEvent,
+    names: readonly string[] = eventNamesOf(this.scheme, event),
+  ): readonly string[] {
     return this.handlers.filter((handler) => matchesAny(handler.patterns, names)).map(({ name }) => name);
   }
 
@@ -92,13 +97,25 @@ export class WebhookDispatcher<Endpoint extends string = string> {
     const handled: string[] = [];
     for (const handler of this.handlers) {
       if (!matchesAny(handler.patterns, names)) continue;
-      await handler.run(event, {
-        idempotencyKey: idempotencyKey(event.deliveryKey, handler.name),
-        deliveryKey: event.deliveryKey,
-        handler: handler.name,
-      });
+      await this.runHandler(handler, event, 1);
       handled.push(handler.name);
     }
     return { handled };
+  }
+
+  /** Runs one handler by name (a queue's job); rejects when it throws or is unknown. */
+  async runOne(name: string, event: VerifiedWebhookEvent, attempt: number): Promise<void> {
+    const handler = this.handlers.find((registered) => registered.name === name);
+    if (!handler) throw new Error(`verified-webhooks: no handler named ${name} for endpoint ${event.endpoint}.`);
+    await this.runHandler(handler, event, attempt);
+  }
+
+  private async runHandler(handler: Registered, event: VerifiedWebhookEvent, attempt: number): Promise<void> {
+    await handler.run(event, {
+      idempotencyKey: idempotencyKey(event.deliveryKey, handler.name),
+      deliveryKey: event.deliveryKey,
+      handler: handler.name,
+      attempt,
+    });
   }
 }

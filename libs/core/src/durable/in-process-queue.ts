@@ -1,0 +1,150 @@
+import { idempotencyKey } from '../handlers/idempotency-key.js';
+import type { StoredDelivery } from './stored-delivery.js';
+import { isNonRetryable } from './non-retryable.error.js';
+import { paced } from './pace.js';
+import type {
+  DeadLetter,
+  DeadLetterAction,
+  DeadLetterFilter,
+  JobProcessor,
+  RetryPolicy,
+  WebhookJob,
+  WebhookQueue,
+} from './webhook-queue.interface.js';
+import { DEFAULT_RETRY_POLICY, matchesFilter, retryDelayMs } from './webhook-queue.interface.js';
+
+interface Pending {
+  readonly job: Omit<WebhookJob, 'attempt'>;
+  attempt: number;
+}
+
+interface Worker {
+  readonly processor: JobProcessor;
+  readonly concurrency: number;
+  running: number;
+}
+
+/**
+ * The in-process queue: jobs live in this process's memory and are lost with it. **Not durable**:
+ * for development and tests (the same API as `BullmqWebhookQueue`, retries, backoff and dead letters
+ * included). Jobs enqueued before `process()` wait for it.
+ */
+export class InProcessQueue implements WebhookQueue {
+  readonly durable = false;
+  private readonly waiting = new Map<string, Pending[]>();
+  private readonly workers = new Map<string, Worker>();
+  private readonly known = new Set<string>();
+  private readonly dead = new Map<string, { letter: DeadLetter; pending: Pending }>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(private readonly retry: RetryPolicy = {}) {}
+
+  enqueue(delivery: StoredDelivery, handlers: readonly string[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('The in-process queue is closed.'));
+    for (const handler of handlers) {
+      const id = idempotencyKey(delivery.deliveryKey, handler);
+      if (this.known.has(id)) continue;
+      this.known.add(id);
+      this.push({ job: { id, endpoint: delivery.endpoint, handler, delivery }, attempt: 1 });
+    }
+    return Promise.resolve();
+  }
+
+  process(endpoint: string, processor: JobProcessor, options: { readonly concurrency: number }): Promise<void> {
+    this.workers.set(endpoint, { processor, concurrency: Math.max(1, options.concurrency), running: 0 });
+    this.drain(endpoint);
+    return Promise.resolve();
+  }
+
+  deadLetters(filter?: DeadLetterFilter): Promise<DeadLetter[]> {
+    return Promise.resolve(this.select(filter));
+  }
+
+  async retryDeadLetters(action: DeadLetterAction = {}): Promise<DeadLetter[]> {
+    const selected = this.select(action);
+    if (action.dryRun) return selected;
+    await paced(selected, action.ratePerSecond, (letter) => {
+      const entry = this.dead.get(letter.id);
+      if (!entry) return;
+      this.dead.delete(letter.id);
+      entry.pending.attempt = 1;
+      this.push(entry.pending);
+    });
+    return selected;
+  }
+
+  purgeDeadLetters(action: DeadLetterAction = {}): Promise<DeadLetter[]> {
+    const selected = this.select(action);
+    if (!action.dryRun) for (const letter of selected) this.dead.delete(letter.id);
+    return Promise.resolve(selected);
+  }
+
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private select(filter: DeadLetterFilter = {}): DeadLetter[] {
+    return [...this.dead.values()].map(({ letter }) => letter).filter((letter) => matchesFilter(letter, filter));
+  }
+
+  private push(pending: Pending): void {
+    const endpoint = pending.job.endpoint;
+    let list = this.waiting.get(endpoint);
+    if (!list) this.waiting.set(endpoint, (list = []));
+    list.push(pending);
+    this.drain(endpoint);
+  }
+
+  private drain(endpoint: string): void {
+    const worker = this.workers.get(endpoint);
+    const list = this.waiting.get(endpoint);
+    while (!this.closed && worker && list && list.length > 0 && worker.running < worker.concurrency) {
+      const pending = list.shift()!;
+      worker.running++;
+      const run = this.run(worker, pending).finally(() => {
+        worker.running--;
+        this.inFlight.delete(run);
+        this.drain(endpoint);
+      });
+      this.inFlight.add(run);
+    }
+  }
+
+  private async run(worker: Worker, pending: Pending): Promise<void> {
+    try {
+      await worker.processor({ ...pending.job, attempt: pending.attempt });
+    } catch (error) {
+      const maxAttempts = this.retry.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts;
+      if (isNonRetryable(error) || pending.attempt >= maxAttempts) {
+        this.dead.set(pending.job.id, {
+          pending,
+          letter: {
+            id: pending.job.id,
+            endpoint: pending.job.endpoint,
+            handler: pending.job.handler,
+            deliveryId: pending.job.delivery.id,
+            attempts: pending.attempt,
+            error: error instanceof Error ? error.message : String(error),
+            failedAt: new Date(),
+          },
+        });
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        pending.attempt++;
+        this.push(pending);
+      }, retryDelayMs(pending.attempt, this.retry));
+      this.timers.add(timer);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import type { WebhookHeaders } from '../internal/headers.js';
+import type { SignedFields } from '../schemes/webhook-scheme.interface.js';
+import { parsePayload, payloadFormat } from '../verify/payload.js';
+import type { VerifiedWebhookEvent } from '../verify/verified-webhook-event.interface.js';
+
+/**
+ * A verified delivery as a queue stores it: the raw bytes, the headers, what verification
+ * established, and when it arrived. Plain JSON, so any backend can keep it.
+ */
+export interface StoredDelivery {
+  readonly deliveryKey: string;
+  readonly endpoint: string;
+  readonly scheme: string;
+  readonly tenant?: string | undefined;
+  readonly id?: string | undefined;
+  readonly type?: string | undefined;
+  /** The signed timestamp, ms since the epoch. */
+  readonly timestamp?: number | undefined;
+  readonly signed: Required<SignedFields>;
+  /** The names handlers are dispatched by (see `eventNamesOf`). */
+  readonly names: readonly string[];
+  /** The raw body, base64. */
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly receivedAt: number;
+}
+
+/** Headers a queue never keeps: credentials of the request, not of the delivery. */
+const UNSTORED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+export function storeDelivery(
+  event: VerifiedWebhookEvent,
+  names: readonly string[],
+  headers: WebhookHeaders,
+  receivedAt: number,
+): StoredDelivery {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (value === undefined || UNSTORED_HEADERS.has(lower)) continue;
+    kept[lower] = typeof value === 'string' ? value : value.join(', ');
+  }
+  return {
+    deliveryKey: event.deliveryKey,
+    endpoint: event.endpoint,
+    scheme: event.scheme,
+    tenant: event.tenant,
+    id: event.id,
+    type: event.type,
+    timestamp: event.timestamp?.getTime(),
+    signed: event.signed,
+    names,
+    body: event.rawBody.toString('base64'),
+    headers: kept,
+    receivedAt,
+  };
+}
+
+/** The event a handler receives in the worker: the stored delivery, verified when it arrived. */
+export class StoredEvent implements VerifiedWebhookEvent {
+  readonly id: string | undefined;
+  readonly type: string | undefined;
+  readonly timestamp: Date | undefined;
+  readonly scheme: string;
+  readonly endpoint: string;
+  readonly tenant: string | undefined;
+  readonly deliveryKey: string;
+  readonly rawBody: Buffer;
+  readonly signed: Required<SignedFields>;
+  #payload: { value: unknown } | undefined;
+  readonly #contentType: string | undefined;
+
+  constructor(delivery: StoredDelivery) {
+    this.id = delivery.id;
+    this.type = delivery.type;
+    this.timestamp = delivery.timestamp === undefined ? undefined : new Date(delivery.timestamp);
+    this.scheme = delivery.scheme;
+    this.endpoint = delivery.endpoint;
+    this.tenant = delivery.tenant;
+    this.deliveryKey = delivery.deliveryKey;
+    this.rawBody = Buffer.from(delivery.body, 'base64');
+    this.signed = delivery.signed;
+    this.#contentType = delivery.headers['content-type'];
+  }
+
+  get payload(): unknown {
+    this.#payload ??= { value: parsePayload(this.rawBody, payloadFormat(this.#contentType)) };
+    return this.#payload.value;
+  }
+
+  toJSON() {
+    const { id, type, timestamp, scheme, endpoint, tenant, payload } = this;
+    return { id, type, timestamp, scheme, endpoint, tenant, payload };
+  }
+}
