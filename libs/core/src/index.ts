@@ -14,7 +14,11 @@ export { InProcessQueue } from './durable/in-process-queue.js';
 export { isNonRetryable, NonRetryableWebhookError } from './durable/non-retryable.error.js';
 export { StoredEvent, storeDelivery } from './durable/stored-delivery.js';
 export type { StoredDelivery } from './durable/stored-delivery.js';
-export { DEFAULT_RETRY_POLICY, QueueUnavailableError, retryDelayMs } from './durable/webhook-queue.interface.js';
+export {
+  DEFAULT_RETRY_POLICY,
+  QueueUnavailableError,
+  retryDelayMs,
+} from './durable/webhook-queue.interface.js';
 export type {
   DeadLetter,
   DeadLetterAction,

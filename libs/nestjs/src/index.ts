@@ -15,6 +15,7 @@ export {
 export type { MetricsRegistry, WebhookMetricsOption } from './webhook-metrics.js';
 export { WebhookReplayInterceptor } from './webhook-replay.interceptor.js';
 export { WebhookRoutes } from './webhook-routes.service.js';
+export { WebhookWorker } from './webhook-worker.service.js';
 export type { WebhookRoute } from './webhook-routes.service.js';
 export type { VerifiedWebhookOptions, WebhooksModuleOptions } from './webhooks-options.interface.js';
 export { WebhooksModule } from './webhooks.module.js';
@@ -22,9 +23,11 @@ export { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
 export {
   InjectReplayStore,
   InjectSecretResolver,
+  InjectWebhookQueue,
   ReplayStore,
   SecretResolver,
   VERIFIED_WEBHOOK_METADATA,
+  WebhookQueue,
 } from './webhooks.tokens.js';
 export type {
   VerifiedWebhookEvent,

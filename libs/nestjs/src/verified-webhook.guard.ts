@@ -64,7 +64,8 @@ export class VerifiedWebhookGuard implements CanActivate {
       // a provider's challenge. Nothing holds this promise: the request is done and collected.
       return ANSWERED;
     }
-    setWebhookState(request, { route, verified: verification, intercepted: false });
+    const headers = (request.raw ?? request).headers;
+    setWebhookState(request, { route, verified: verification, headers, intercepted: false });
     return true;
   }
 

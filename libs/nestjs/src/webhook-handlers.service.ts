@@ -38,7 +38,8 @@ export class WebhookHandlers {
   /** Runs one handler of `endpoint` by name: a queued job. */
   runOne(endpoint: string, handler: string, event: VerifiedWebhookEvent, attempt: number): Promise<void> {
     const dispatcher = this.byEndpoint.get(endpoint);
-    if (!dispatcher) return Promise.reject(new Error(`verified-webhooks: no handlers for endpoint ${endpoint}.`));
+    if (!dispatcher)
+      return Promise.reject(new Error(`verified-webhooks: no handlers for endpoint ${endpoint}.`));
     return dispatcher.runOne(handler, event, attempt);
   }
 

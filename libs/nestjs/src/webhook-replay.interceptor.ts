@@ -1,14 +1,16 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ClaimOutcome, ReplayClaim } from '@verified-webhooks/core';
-import { eventNamesOf } from '@verified-webhooks/core';
+import { eventNamesOf, storeDelivery, WebhookVerificationError } from '@verified-webhooks/core';
+import type { WebhookQueue as WebhookQueueContract } from '@verified-webhooks/core';
 import { Observable } from 'rxjs';
 import { WebhookMetrics } from './webhook-metrics.js';
 import { WebhookHandlers } from './webhook-handlers.service.js';
 import { webhookRefusal } from './webhook-refusal.js';
 import type { WebhookRequestState } from './webhook-request-state.js';
 import { webhookStateOf } from './webhook-request-state.js';
+import { WebhookQueue } from './webhooks.tokens.js';
 
 /**
  * Takes the replay claim (docs/architecture.md, step 7) after every guard has let the request
@@ -23,6 +25,7 @@ export class WebhookReplayInterceptor implements NestInterceptor {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly handlers: WebhookHandlers,
+    @Inject(WebhookQueue) private readonly queue: WebhookQueueContract,
     @Optional() private readonly metrics: WebhookMetrics = WebhookMetrics.disabled,
   ) {}
 
@@ -38,8 +41,10 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     return new Observable<unknown>((subscriber) => {
       this.admit(state, response).then(
         (admitted) => {
-          if (admitted.kind === 'duplicate') {
-            subscriber.next(state.route.receiver.duplicate().body);
+          if (admitted.kind === 'duplicate' || admitted.kind === 'queued') {
+            subscriber.next(
+              admitted.kind === 'queued' ? { queued: admitted.id } : state.route.receiver.duplicate().body,
+            );
             subscriber.complete();
             return;
           }
@@ -70,7 +75,7 @@ export class WebhookReplayInterceptor implements NestInterceptor {
    * in order; the route's own method runs after them and gives the answer. A handler that throws
    * frees the claim, so the sender's retry runs them again.
    */
-  private async admit(state: WebhookRequestState, response: unknown): Promise<ClaimOutcome> {
+  private async admit(state: WebhookRequestState, response: unknown): Promise<Admitted> {
     const receiver = state.route.receiver;
     const { scheme, endpoint } = receiver.verifier;
     let outcome: ClaimOutcome;
@@ -87,6 +92,7 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     this.metrics.delivery(scheme.name, endpoint, outcome.kind === 'duplicate' ? 'duplicate' : 'accepted');
     if (outcome.kind === 'duplicate') return outcome;
     const event = state.verified.event;
+    if (state.route.durable) return this.enqueue(state, outcome.claim, response);
     let ran: readonly string[];
     try {
       ({ handled: ran } = await this.handlers.dispatch(event, eventNamesOf(scheme, event)));
@@ -102,9 +108,48 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     return outcome;
   }
 
+  /**
+   * A durable route: one job per matching handler, stored before anything is answered; then the
+   * claim is marked done (a copy of a queued delivery is a duplicate from now on) and the sender
+   * gets 202. A queue that cannot store frees the claim and answers 503, so the sender retries.
+   */
+  private async enqueue(
+    state: WebhookRequestState,
+    claim: ReplayClaim | undefined,
+    response: unknown,
+  ): Promise<Admitted> {
+    const receiver = state.route.receiver;
+    const { scheme, endpoint } = receiver.verifier;
+    const event = state.verified.event;
+    const names = eventNamesOf(scheme, event);
+    const handlers = this.handlers.matching(endpoint, event, names);
+    if (handlers.length === 0) {
+      this.metrics.unhandled(scheme.name, endpoint);
+      this.logger.debug(`${endpoint}: no handler for ${event.type ?? 'an untyped event'}`);
+    }
+    try {
+      await this.queue.enqueue(storeDelivery(event, names, state.headers, Date.now()), handlers);
+    } catch (error) {
+      if (claim) await claim.release().catch(() => undefined);
+      throw webhookRefusal(
+        new WebhookVerificationError('queue_unavailable', 'The delivery could not be queued.', {
+          cause: error,
+        }),
+        receiver,
+        { adapter: this.adapterHost.httpAdapter, response, logger: this.logger, metrics: this.metrics },
+      );
+    }
+    await claim?.complete().catch(this.warnNotMarkedDone);
+    this.adapterHost.httpAdapter.status(response, 202);
+    return { kind: 'queued', id: event.id ?? event.deliveryKey.replace(/^.*\{|\}$/g, '') };
+  }
+
   private readonly warnNotMarkedDone = (error: unknown) =>
     this.logger.warn(`Could not mark a delivery done: ${String(error)}`);
 }
+
+/** What the interceptor answers with: a claim to run the route under, a duplicate, or a queued delivery. */
+type Admitted = ClaimOutcome | { readonly kind: 'queued'; readonly id: string };
 
 /** Released before the error answer goes out, so the sender's retry finds the delivery free. */
 function releaseThen(claim: ReplayClaim, then: () => void): void {

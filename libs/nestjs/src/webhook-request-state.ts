@@ -1,10 +1,12 @@
-import type { VerifiedDeliveryResult } from '@verified-webhooks/core';
+import type { VerifiedDeliveryResult, WebhookHeaders } from '@verified-webhooks/core';
 import type { WebhookRoute } from './webhook-routes.service.js';
 
 /** What the guard hands to the interceptor and to @WebhookEvent() for one request. */
 export interface WebhookRequestState {
   readonly route: WebhookRoute;
   readonly verified: VerifiedDeliveryResult;
+  /** The request's headers, kept with a queued delivery. */
+  readonly headers: WebhookHeaders;
   /** Set by the first of our interceptors: @VerifiedWebhook() on class and method lists it twice. */
   intercepted: boolean;
 }

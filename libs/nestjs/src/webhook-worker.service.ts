@@ -40,7 +40,8 @@ export class WebhookWorker implements BeforeApplicationShutdown {
         'Durable routes use the in-process queue: NOT durable, queued deliveries are lost with this process. Pass a BullmqWebhookQueue (queue option) in production.',
       );
     }
-    for (const warning of (await this.queue.setupWarnings?.().catch(() => [])) ?? []) this.logger.warn(warning);
+    for (const warning of (await this.queue.setupWarnings?.().catch(() => [])) ?? [])
+      this.logger.warn(warning);
     if (this.options.worker === false) return;
     for (const endpoint of endpoints) {
       await this.queue.process(endpoint, (job) => this.run(job), { concurrency: this.concurrency(endpoint) });

@@ -4,18 +4,20 @@ import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import type {
   ReplayStore as ReplayStoreContract,
   SecretResolver as SecretResolverContract,
+  WebhookQueue as WebhookQueueContract,
 } from '@verified-webhooks/core';
-import { MemoryReplayStore, toSecretResolver } from '@verified-webhooks/core';
+import { InProcessQueue, MemoryReplayStore, toSecretResolver } from '@verified-webhooks/core';
 import { VerifiedWebhookGuard } from './verified-webhook.guard.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 import { WebhookReplayInterceptor } from './webhook-replay.interceptor.js';
 import { WebhookHandlers } from './webhook-handlers.service.js';
 import { WebhookHandlersExplorer } from './webhook-handlers.explorer.js';
 import { WebhookRoutes } from './webhook-routes.service.js';
+import { WebhookWorker } from './webhook-worker.service.js';
 import { WebhookRoutesExplorer } from './webhook-routes.explorer.js';
 import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { ConfigurableWebhooksModule, WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
-import { ReplayStore, SecretResolver } from './webhooks.tokens.js';
+import { ReplayStore, SecretResolver, WebhookQueue as WebhookQueueToken } from './webhooks.tokens.js';
 
 const providers: Provider[] = [
   {
@@ -41,9 +43,16 @@ const providers: Provider[] = [
     useFactory: (options: WebhooksModuleOptions): Promise<WebhookMetrics> =>
       WebhookMetrics.create(options.metrics),
   },
+  {
+    provide: WebhookQueueToken,
+    inject: [WEBHOOKS_MODULE_OPTIONS],
+    useFactory: (options: WebhooksModuleOptions): WebhookQueueContract =>
+      options.queue ?? new InProcessQueue(options.retry),
+  },
   WebhookRoutes,
   WebhookHandlers,
   WebhookHandlersExplorer,
+  WebhookWorker,
   VerifiedWebhookGuard,
   WebhookReplayInterceptor,
   WebhookRoutesExplorer,
@@ -62,6 +71,7 @@ const providers: Provider[] = [
     SecretResolver,
     WebhookRoutes,
     WebhookHandlers,
+    WebhookQueueToken,
     WebhookMetrics,
     VerifiedWebhookGuard,
     WebhookReplayInterceptor,

@@ -102,7 +102,11 @@ export class BullmqWebhookQueue implements WebhookQueue {
     }
   }
 
-  process(endpoint: string, processor: JobProcessor, options: { readonly concurrency: number }): Promise<void> {
+  process(
+    endpoint: string,
+    processor: JobProcessor,
+    options: { readonly concurrency: number },
+  ): Promise<void> {
     const worker = new Worker<JobData>(
       queueName(endpoint),
       async (job: Job<JobData>) => {
@@ -124,7 +128,9 @@ export class BullmqWebhookQueue implements WebhookQueue {
         connection: this.worker ?? this.producer,
         prefix: this.prefix,
         concurrency: Math.max(1, options.concurrency),
-        settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade, this.options.retry) },
+        settings: {
+          backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade, this.options.retry),
+        },
       },
     );
     worker.on('error', () => undefined);
@@ -157,7 +163,9 @@ export class BullmqWebhookQueue implements WebhookQueue {
   }
 
   setupWarnings(): Promise<string[]> {
-    const node = this.producer.isCluster ? (this.producer as Cluster).nodes('master')[0] : (this.producer as Redis);
+    const node = this.producer.isCluster
+      ? (this.producer as Cluster).nodes('master')[0]
+      : (this.producer as Redis);
     return node ? checkQueueRedis(node) : Promise.resolve([]);
   }
 
@@ -166,14 +174,17 @@ export class BullmqWebhookQueue implements WebhookQueue {
     await Promise.all(this.workers.map((worker) => worker.close()));
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     if (this.ownsConnections) {
-      for (const client of [this.producer, this.worker]) await client?.quit().catch(() => client.disconnect());
+      for (const client of [this.producer, this.worker])
+        await client?.quit().catch(() => client.disconnect());
     }
   }
 
   /** The endpoints with a queue on this Redis (the CLI lists them without being told). */
   async endpoints(): Promise<string[]> {
     const marker = `${this.prefix}:${QUEUE_PREFIX}`;
-    const nodes = this.producer.isCluster ? (this.producer as Cluster).nodes('master') : [this.producer as Redis];
+    const nodes = this.producer.isCluster
+      ? (this.producer as Cluster).nodes('master')
+      : [this.producer as Redis];
     const found = new Set<string>();
     for (const node of nodes) {
       let cursor = '0';

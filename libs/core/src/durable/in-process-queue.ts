@@ -52,7 +52,11 @@ export class InProcessQueue implements WebhookQueue {
     return Promise.resolve();
   }
 
-  process(endpoint: string, processor: JobProcessor, options: { readonly concurrency: number }): Promise<void> {
+  process(
+    endpoint: string,
+    processor: JobProcessor,
+    options: { readonly concurrency: number },
+  ): Promise<void> {
     this.workers.set(endpoint, { processor, concurrency: Math.max(1, options.concurrency), running: 0 });
     this.drain(endpoint);
     return Promise.resolve();
@@ -93,7 +97,9 @@ export class InProcessQueue implements WebhookQueue {
   }
 
   private select(filter: DeadLetterFilter = {}): DeadLetter[] {
-    return [...this.dead.values()].map(({ letter }) => letter).filter((letter) => matchesFilter(letter, filter));
+    return [...this.dead.values()]
+      .map(({ letter }) => letter)
+      .filter((letter) => matchesFilter(letter, filter));
   }
 
   private push(pending: Pending): void {
@@ -139,11 +145,14 @@ export class InProcessQueue implements WebhookQueue {
         });
         return;
       }
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        pending.attempt++;
-        this.push(pending);
-      }, retryDelayMs(pending.attempt, this.retry));
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(timer);
+          pending.attempt++;
+          this.push(pending);
+        },
+        retryDelayMs(pending.attempt, this.retry),
+      );
       this.timers.add(timer);
     }
   }

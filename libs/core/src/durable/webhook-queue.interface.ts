@@ -67,7 +67,11 @@ export interface WebhookQueue {
    */
   enqueue(delivery: StoredDelivery, handlers: readonly string[]): Promise<void>;
   /** Starts running `endpoint`'s jobs, at most `concurrency` at once. */
-  process(endpoint: string, processor: JobProcessor, options: { readonly concurrency: number }): Promise<void>;
+  process(
+    endpoint: string,
+    processor: JobProcessor,
+    options: { readonly concurrency: number },
+  ): Promise<void>;
   deadLetters(filter?: DeadLetterFilter): Promise<DeadLetter[]>;
   /** Queues dead letters again (attempts start over); resolves with those it retried. */
   retryDeadLetters(action?: DeadLetterAction): Promise<DeadLetter[]>;

@@ -106,7 +106,8 @@ export class WebhookDispatcher<Endpoint extends string = string> {
   /** Runs one handler by name (a queue's job); rejects when it throws or is unknown. */
   async runOne(name: string, event: VerifiedWebhookEvent, attempt: number): Promise<void> {
     const handler = this.handlers.find((registered) => registered.name === name);
-    if (!handler) throw new Error(`verified-webhooks: no handler named ${name} for endpoint ${event.endpoint}.`);
+    if (!handler)
+      throw new Error(`verified-webhooks: no handler named ${name} for endpoint ${event.endpoint}.`);
     await this.runHandler(handler, event, attempt);
   }
 
