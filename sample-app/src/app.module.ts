@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
-import type { KnownSecret, ReplayStore, SecretContext } from '@verified-webhooks/core';
+import type { KnownSecret, ReplayStore, SecretContext, WebhookQueue } from '@verified-webhooks/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { WebhooksModule } from '@verified-webhooks/nestjs';
 import { ReplayStoreHealthIndicator } from '@verified-webhooks/nestjs/terminus';
@@ -8,6 +8,7 @@ import { EventsController } from './events.controller.js';
 import { EventsService } from './events.service.js';
 import { OpsController } from './ops.controller.js';
 import { ProviderHandlers } from './provider-handlers.js';
+import { QueuedHandlers, SAMPLE_CONFIG } from './queued-handlers.js';
 import type { SampleConfig } from './sample-config.js';
 import type { SampleEndpoint } from './sample-endpoints.js';
 import { SAMPLE_ENDPOINTS } from './sample-endpoints.js';
@@ -15,12 +16,13 @@ import { WebhooksController } from './webhooks.controller.js';
 
 @Module({})
 export class AppModule {
-  static register(config: SampleConfig, replayStore: ReplayStore): DynamicModule {
+  static register(config: SampleConfig, replayStore: ReplayStore, queue: WebhookQueue): DynamicModule {
     return {
       module: AppModule,
       imports: [
         WebhooksModule.forRoot({
           replayStore,
+          queue,
           bodyLimit: config.bodyLimit,
           metrics: true, // GET /metrics (prom-client's default registry)
           ...(config.leaseMs === undefined ? {} : { leaseMs: config.leaseMs }),
@@ -32,7 +34,13 @@ export class AppModule {
         TerminusModule,
       ],
       controllers: [WebhooksController, EventsController, OpsController],
-      providers: [EventsService, ProviderHandlers, ReplayStoreHealthIndicator],
+      providers: [
+        EventsService,
+        ProviderHandlers,
+        QueuedHandlers,
+        { provide: SAMPLE_CONFIG, useValue: config },
+        ReplayStoreHealthIndicator,
+      ],
     };
   }
 }
@@ -45,8 +53,10 @@ function secretFor(config: SampleConfig, context: SecretContext): string | strin
       ? config.tenantSecrets[tenant]
       : undefined;
   }
-  if (!Object.hasOwn(config.secrets, context.endpoint)) return undefined;
-  const secret = config.secrets[context.endpoint as SampleEndpoint];
+  // The durable route takes the same deliveries as POST /webhooks/standard.
+  const endpoint = context.endpoint === 'queued-standard' ? 'standard' : context.endpoint;
+  if (!Object.hasOwn(config.secrets, endpoint)) return undefined;
+  const secret = config.secrets[endpoint as SampleEndpoint];
   if (secret === undefined) throw new Error(`The secret for endpoint ${context.endpoint} is not configured.`);
   return secret;
 }
@@ -54,7 +64,11 @@ function secretFor(config: SampleConfig, context: SecretContext): string | strin
 function knownSecrets(config: SampleConfig): KnownSecret[] {
   const endpoints = SAMPLE_ENDPOINTS.flatMap(({ endpoint, secretVariable }) => {
     const secret = config.secrets[endpoint];
-    return secret === undefined ? [] : [{ where: secretVariable, endpoint, secret }];
+    if (secret === undefined) return [];
+    const known = [{ where: secretVariable, endpoint, secret }];
+    return endpoint === 'standard'
+      ? [...known, { where: secretVariable, endpoint: 'queued-standard', secret }]
+      : known;
   });
   const tenants = Object.entries(config.tenantSecrets).flatMap(([tenant, secrets]) =>
     [secrets].flat().map((secret) => ({ where: `TENANT_SECRETS.${tenant}`, endpoint: 'tenants', secret })),

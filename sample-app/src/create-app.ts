@@ -5,8 +5,9 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { ReplayStore } from '@verified-webhooks/core';
-import { MemoryReplayStore, RedisReplayStore } from '@verified-webhooks/core';
+import type { ReplayStore, WebhookQueue } from '@verified-webhooks/core';
+import { InProcessQueue, MemoryReplayStore, RedisReplayStore } from '@verified-webhooks/core';
+import { BullmqWebhookQueue } from '@verified-webhooks/core/bullmq';
 import { AppModule } from './app.module.js';
 import { FaultInjectionInterceptor } from './fault-injection.js';
 import type { SampleConfig } from './sample-config.js';
@@ -38,10 +39,15 @@ export async function createApp(
     : config.redisUrl
       ? await RedisReplayStore.fromUrl(config.redisUrl)
       : new MemoryReplayStore();
+  const queue: WebhookQueue = config.redisClusterNodes
+    ? await clusterQueue(config.redisClusterNodes, config.retry)
+    : config.redisUrl
+      ? await BullmqWebhookQueue.fromUrl(config.redisUrl, { retry: config.retry })
+      : new InProcessQueue(config.retry);
   const platform = options.platform ?? httpPlatform(env.HTTP_PLATFORM);
   // rawBody: true keeps the exact bytes next to the parsed body: signatures are over bytes.
   const nestOptions: NestOptions = { rawBody: true, ...(logger === undefined ? {} : { logger }) };
-  const module = AppModule.register(config, replayStore);
+  const module = AppModule.register(config, replayStore, queue);
   const app =
     platform === 'fastify'
       ? await createFastifyApp(module, config.bodyLimit, nestOptions)
@@ -63,6 +69,11 @@ export async function createApp(
       : config.redisUrl
         ? `Replay store: Redis at ${redactUrl(config.redisUrl)}`
         : 'Replay store: in memory (one process; set REDIS_URL to share it)',
+  );
+  log.log(
+    queue.durable
+      ? 'Queue (POST /webhooks/queued/standard): BullMQ on the same Redis'
+      : 'Queue (POST /webhooks/queued/standard): in process, NOT durable (set REDIS_URL for BullMQ)',
   );
   log.log(`HTTP platform: ${platform}`);
   return { app, config };
@@ -103,6 +114,21 @@ async function clusterStore(nodes: readonly { host: string; port: number }[]): P
   const cluster = new Cluster([...nodes], { redisOptions: { maxRetriesPerRequest: 1 } });
   cluster.on('error', () => undefined);
   return new RedisReplayStore(cluster, {}, true);
+}
+
+/** BullMQ on a Redis Cluster: a fail-fast producer and a blocking worker connection (closed with the app). */
+async function clusterQueue(
+  nodes: readonly { host: string; port: number }[],
+  retry: SampleConfig['retry'],
+): Promise<BullmqWebhookQueue> {
+  const { Cluster } = await import('ioredis');
+  const producer = new Cluster([...nodes], {
+    enableOfflineQueue: false,
+    redisOptions: { maxRetriesPerRequest: 1, commandTimeout: 2_000 },
+  });
+  const worker = new Cluster([...nodes], { redisOptions: { maxRetriesPerRequest: null } });
+  for (const client of [producer, worker]) client.on('error', () => undefined);
+  return new BullmqWebhookQueue(producer, worker, { retry }, true);
 }
 
 const silentLogger = { log: () => undefined, warn: () => undefined };

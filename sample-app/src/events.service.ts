@@ -9,6 +9,10 @@ export interface ProcessedEvent {
   readonly id: string | undefined;
   readonly type: string | undefined;
   readonly receivedAt: string;
+  /** `inline`: in the request; `queue`: by the worker of a durable route. */
+  readonly via: 'inline' | 'queue';
+  /** The attempt that succeeded. */
+  readonly attempts: number;
 }
 
 /** Stands in for your business logic: remembers what was processed, oldest first. */
@@ -16,7 +20,10 @@ export interface ProcessedEvent {
 export class EventsService {
   private readonly events: ProcessedEvent[] = [];
 
-  async record(event: VerifiedWebhookEvent): Promise<ProcessedEvent> {
+  async record(
+    event: VerifiedWebhookEvent,
+    how: { readonly via: 'inline' | 'queue'; readonly attempts: number } = { via: 'inline', attempts: 1 },
+  ): Promise<ProcessedEvent> {
     await applyInjectedFault(); // a no-op unless the reliability suite runs the app with SAMPLE_FAULTS=1
     const processed: ProcessedEvent = {
       provider: event.scheme,
@@ -24,6 +31,7 @@ export class EventsService {
       id: event.id,
       type: event.type,
       receivedAt: new Date().toISOString(),
+      ...how,
     };
     this.events.push(processed);
     return processed;

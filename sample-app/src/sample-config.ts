@@ -13,6 +13,8 @@ export interface SampleConfig {
   readonly leaseMs: number | undefined;
   /** `WEBHOOK_REQUEST_TIMEOUT_MS`: the whole request (headers and a trickled body) must arrive within this. */
   readonly requestTimeoutMs: number;
+  /** `WEBHOOK_MAX_ATTEMPTS` (default 5) and `WEBHOOK_RETRY_BASE_MS` (the first backoff, default 1000): durable retries. */
+  readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number };
   /** `SAMPLE_FAULTS=1`: test aid for the reliability suite (see fault-injection.ts). Never in production. */
   readonly faults: boolean;
   readonly bodyLimit: number;
@@ -66,6 +68,10 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv, logger: Pick<Logger, 'w
       ? Number(env.WEBHOOK_REQUEST_TIMEOUT_MS)
       : DEFAULT_REQUEST_TIMEOUT_MS,
     faults: env.SAMPLE_FAULTS === '1',
+    retry: {
+      maxAttempts: env.WEBHOOK_MAX_ATTEMPTS ? Number(env.WEBHOOK_MAX_ATTEMPTS) : 5,
+      baseDelayMs: env.WEBHOOK_RETRY_BASE_MS ? Number(env.WEBHOOK_RETRY_BASE_MS) : 1_000,
+    },
     bodyLimit: env.WEBHOOK_BODY_LIMIT ? Number(env.WEBHOOK_BODY_LIMIT) : WEBHOOK_DEFAULTS.bodyLimit,
     secrets: Object.fromEntries(
       SAMPLE_ENDPOINTS.map(({ endpoint, scheme, secretVariable }) => [

@@ -77,6 +77,11 @@ export class WebhooksController {
     return this.record(event);
   }
 
+  // Durable: answered 202 {"queued": id} once stored; QueuedHandlers runs in the worker, with retries.
+  @Post('queued/standard')
+  @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'queued-standard', processing: 'queue' })
+  queued() {}
+
   private async record(event: VerifiedWebhookEvent) {
     return { received: (await this.events.record(event)).id ?? null };
   }

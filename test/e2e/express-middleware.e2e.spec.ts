@@ -22,6 +22,8 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
   const routed: [string, string | undefined, string][] = [];
   let failNext = false;
   let slow: Promise<void> | undefined;
+  let resolverReached: (() => void) | undefined;
+  let resolverGate: Promise<void> = Promise.resolve();
   let server: Server;
   let url: string;
 
@@ -45,6 +47,17 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
     };
     // Mounted before express.json(): the middleware reads the raw stream itself.
     app.post('/hook', guard, handler);
+    // A secret resolver that takes its time (a database): the sender may hang up before the claim.
+    const slowSecrets = async () => {
+      resolverReached?.();
+      await resolverGate;
+      return SECRET;
+    };
+    app.post(
+      '/slow-secrets',
+      verifiedWebhook({ scheme: 'standard-webhooks', secrets: slowSecrets, replayStore: store }),
+      handler,
+    );
     // Or after a parser that keeps the bytes: express.raw() ...
     app.post('/raw', express.raw({ type: '*/*' }), guard, handler);
     // Handlers by event type, run before the route's own handler (which answers).
@@ -164,6 +177,31 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
     await vi.waitFor(() => expect(processedIds()).toContain(id));
     const retry = await post('/hook', signed);
     expect(retry.body).toEqual({ duplicate: true });
+    expect(processedIds().filter((processedId) => processedId === id)).toHaveLength(1);
+  });
+
+  it('settles the claim by the answer when the sender hung up before the claim was even taken', async () => {
+    const signed = delivery();
+    const id = signed.headers['webhook-id'];
+    let openGate!: () => void;
+    resolverGate = new Promise<void>((resolve) => (openGate = resolve));
+    const reached = new Promise<void>((resolve) => (resolverReached = resolve));
+    const { port } = server.address() as AddressInfo;
+    const abandoned = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/slow-secrets' });
+    for (const [name, value] of Object.entries(signed.headers)) abandoned.setHeader(name, value);
+    abandoned.on('error', () => undefined);
+    abandoned.end(signed.body);
+    await reached;
+    abandoned.destroy(); // gone before the verification, let alone the claim
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    resolverReached = undefined;
+    openGate(); // verified, claimed and handled on a closed connection
+    await vi.waitFor(() => expect(processedIds()).toContain(id));
+    resolverGate = Promise.resolve();
+    // Done at once, not held in flight until the lease (and then processed again).
+    await vi.waitFor(async () =>
+      expect((await post('/slow-secrets', signed)).body).toEqual({ duplicate: true }),
+    );
     expect(processedIds().filter((processedId) => processedId === id)).toHaveLength(1);
   });
 

@@ -18,9 +18,6 @@ export type WebhookHttpRequest = IncomingMessage & {
   raw?: IncomingMessage;
 };
 
-/** A handshake's answer is out: Nest's pipeline for this request is left waiting, never resumed. */
-const ANSWERED = new Promise<boolean>(() => undefined);
-
 /**
  * Verifies a delivery before anything else of the app's route runs (docs/architecture.md, steps
  * 1–6): raw body, headers, freshness, secrets, signature. The replay claim is the interceptor's,
@@ -61,8 +58,10 @@ export class VerifiedWebhookGuard implements CanActivate {
       this.metrics.delivery(receiver.verifier.scheme.name, receiver.verifier.endpoint, 'handshake');
       this.send(response, receiver.handshake(verification.reply));
       // Answered without an exception, so the app's exception filters (error reporters) never see
-      // a provider's challenge. Nothing holds this promise: the request is done and collected.
-      return ANSWERED;
+      // a provider's challenge. Nest's pipeline for this request waits on a promise that never
+      // settles; a new one each time, held by nothing, so the request is collected with it (a shared
+      // one would keep every handshake's request alive through the reactions attached to it).
+      return new Promise<boolean>(() => undefined);
     }
     const headers = (request.raw ?? request).headers;
     setWebhookState(request, { route, verified: verification, headers, intercepted: false });

@@ -158,25 +158,29 @@ export function verifiedWebhook(
 }
 
 /**
- * A 2xx answer marks the delivery done, anything else frees it for the retry. A sender that hangs up
- * while the handler runs keeps the claim taken (its retry cannot run beside the handler) until the
- * handler answers: end() on a closed response emits nothing, so it is watched here. A handler that
- * never answers keeps it until the lease, renewed at most `maxHoldMs`, runs out.
+ * A 2xx answer marks the delivery done, anything else frees it for the retry. The answer is watched
+ * at `end()`, not only at 'finish': a sender that hung up (while the claim was taken, or while the
+ * handler runs) emits no 'finish', and its claim must still be settled by the handler's answer; until
+ * then the retry gets 409 rather than running beside the handler. A handler that never answers keeps
+ * the claim until the lease, renewed at most `maxHoldMs`, runs out.
  */
 function settleByAnswer(res: ServerResponse, claim: ReplayClaim, logger: WebhookLogger): void {
+  let settled = false;
   const settle = () => {
+    if (settled) return;
+    settled = true;
     const done = res.statusCode >= 200 && res.statusCode < 300;
     (done ? claim.complete() : claim.release()).catch((error: unknown) =>
       logger.warn(`verified-webhooks: could not settle a delivery's claim: ${String(error)}`),
     );
   };
-  res.once('close', () => {
-    if (res.writableEnded) return settle();
-    const end = res.end.bind(res) as (...endArgs: unknown[]) => ServerResponse;
-    res.end = ((...args: unknown[]) => {
-      res.end = end as ServerResponse['end'];
-      settle();
-      return end(...args);
-    }) as ServerResponse['end'];
-  });
+  res.once('finish', settle);
+  const end = res.end.bind(res) as (...endArgs: unknown[]) => ServerResponse;
+  res.end = ((...args: unknown[]) => {
+    res.end = end as ServerResponse['end'];
+    const answered = end(...args);
+    // On a closed connection end() emits nothing: the answer is given all the same.
+    if (res.destroyed) settle();
+    return answered;
+  }) as ServerResponse['end'];
 }
