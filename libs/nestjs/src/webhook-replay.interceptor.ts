@@ -1,7 +1,7 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { ClaimOutcome, ReplayClaim } from '@verified-webhooks/core';
+import type { ClaimOutcome, HttpAnswer, ReplayClaim } from '@verified-webhooks/core';
 import { eventNamesOf, storeDelivery, WebhookVerificationError } from '@verified-webhooks/core';
 import type { WebhookQueue as WebhookQueueContract } from '@verified-webhooks/core';
 import { Observable } from 'rxjs';
@@ -42,9 +42,11 @@ export class WebhookReplayInterceptor implements NestInterceptor {
       this.admit(state, response).then(
         (admitted) => {
           if (admitted.kind === 'duplicate' || admitted.kind === 'queued') {
-            subscriber.next(
-              admitted.kind === 'queued' ? { queued: admitted.id } : state.route.receiver.duplicate().body,
-            );
+            const answer =
+              admitted.kind === 'queued'
+                ? { status: 202, headers: {}, body: { queued: admitted.id } }
+                : state.route.receiver.duplicate();
+            subscriber.next(this.answer(state, response, answer));
             subscriber.complete();
             return;
           }
@@ -140,8 +142,23 @@ export class WebhookReplayInterceptor implements NestInterceptor {
       );
     }
     await claim?.complete().catch(this.warnNotMarkedDone);
-    this.adapterHost.httpAdapter.status(response, 202);
     return { kind: 'queued', id: event.id ?? event.deliveryKey.replace(/^.*\{|\}$/g, '') };
+  }
+
+  /**
+   * Our own answer (a duplicate, a queued delivery) with its status: through Nest's reply as the
+   * route's result, or written through the adapter for a route that answers itself (`@Res()`), for
+   * which Nest sends nothing.
+   */
+  private answer(state: WebhookRequestState, response: unknown, answer: HttpAnswer): unknown {
+    const adapter = this.adapterHost.httpAdapter;
+    for (const [name, value] of Object.entries(answer.headers)) adapter.setHeader(response, name, value);
+    if (state.route.answersItself) {
+      adapter.reply(response, answer.body, answer.status);
+      return undefined;
+    }
+    adapter.status(response, answer.status);
+    return answer.body;
   }
 
   private readonly warnNotMarkedDone = (error: unknown) =>

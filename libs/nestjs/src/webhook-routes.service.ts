@@ -19,6 +19,8 @@ export interface WebhookRoute {
   readonly options: VerifiedWebhookOptions;
   /** Acknowledged once queued; the worker runs the handlers. */
   readonly durable: boolean;
+  /** The route's method takes `@Res()` or `@Next()` (without passthrough): Nest sends nothing for it. */
+  readonly answersItself: boolean;
   readonly resolver: SecretResolver;
   readonly receiver: WebhookHttpReceiver;
 }
@@ -55,7 +57,7 @@ export class WebhookRoutes {
     if (cached) return cached;
     const options = WebhookRoutes.optionsOf(controller, handler);
     if (!options) return undefined;
-    const built = this.build(options);
+    const built = { ...this.build(options), answersItself: answersItself(controller, handler) };
     if (!handlers) this.byRoute.set(controller, (handlers = new WeakMap()));
     handlers.set(handler, built);
     return built;
@@ -71,7 +73,7 @@ export class WebhookRoutes {
     return this.durableEndpoints;
   }
 
-  private build(route: VerifiedWebhookOptions): WebhookRoute {
+  private build(route: VerifiedWebhookOptions): Omit<WebhookRoute, 'answersItself'> {
     const { scheme, endpoint, secrets, tenantParam, replay, processing, ...routeOverrides } = route;
     const resolver = secrets !== undefined ? toSecretResolver(secrets) : (this.moduleResolver ?? NO_SECRETS);
     // One vocabulary: a route's options override the module's of the same name.
@@ -97,3 +99,15 @@ export class WebhookRoutes {
     };
   }
 }
+
+/** Nest's own test for a route that writes its response itself (router-execution-context's isResponseHandled). */
+function answersItself(controller: object, handler: object): boolean {
+  const name = (handler as { name?: string }).name;
+  if (!name) return false;
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<string, unknown>;
+  const takesResponse = Object.keys(args).some((key) => /^[12]:/.test(key)); // RESPONSE = 1, NEXT = 2
+  return takesResponse && Reflect.getMetadata(RESPONSE_PASSTHROUGH_METADATA, controller, name) !== true;
+}
+
+const ROUTE_ARGS_METADATA = '__routeArguments__';
+const RESPONSE_PASSTHROUGH_METADATA = '__responsePassthrough__';

@@ -120,6 +120,20 @@ class DecoratedTwiceController {
   }
 }
 
+/** A route that writes its own response (`@Res()` without passthrough): Nest sends nothing for it. */
+@Controller('answers-itself')
+class AnswersItselfController {
+  @Post()
+  @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'answers-itself' })
+  handle(
+    @WebhookEvent('id') id: string,
+    @Res() response: { status(code: number): { json(body: unknown): void } },
+  ) {
+    handled.push(id);
+    response.status(204).json({});
+  }
+}
+
 /** An app interceptor that answers from a cache without running the route (ours included). */
 @Injectable()
 class AnswerEarlyInterceptor implements NestInterceptor {
@@ -359,6 +373,19 @@ describe('WebhooksModule', () => {
     // The claim is the interceptor's, which runs after every guard.
     expect(claim).not.toHaveBeenCalled();
     expect(store.size).toBe(0);
+  });
+
+  it('answers a duplicate 200 on a POST route (not its 201), and on a route that answers itself (@Res())', async () => {
+    app = await boot({ secrets: SECRET }, { controllers: [HooksController, AnswersItselfController] });
+    const { headers, body } = delivery();
+    const post = (path: string) => request(app!.getHttpServer()).post(path).set(headers).send(body);
+    expect((await post('/hooks/standard')).status).toBe(201);
+    const duplicate = await post('/hooks/standard');
+    expect([duplicate.status, duplicate.body]).toEqual([200, { duplicate: true }]);
+    expect((await post('/answers-itself')).status).toBe(204);
+    const itsDuplicate = await post('/answers-itself');
+    expect([itsDuplicate.status, itsDuplicate.body]).toEqual([200, { duplicate: true }]);
+    expect(handled.filter((id) => id === headers['webhook-id'])).toHaveLength(2);
   });
 
   it('takes no claim when an app interceptor answers before ours runs', async () => {
