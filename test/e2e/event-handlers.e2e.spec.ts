@@ -208,6 +208,39 @@ describe('@OnWebhookEvent() at boot and in tests', () => {
     );
   });
 
+  it('registers an aliased provider once, merges two decorators of one method, and takes an explicit name', async () => {
+    @Injectable()
+    class Aliased {
+      @OnWebhookEvent('stripe', 'invoice.paid')
+      @OnWebhookEvent('stripe', 'invoice.voided')
+      both() {}
+
+      @OnWebhookEvent('stripe', '*', { name: 'audit-log' })
+      audit() {}
+    }
+    const app = await bootWith({ providers: [Aliased, { provide: 'ALIAS', useExisting: Aliased }] });
+    expect(app.get(WebhookHandlers).handlersOf('stripe')).toEqual(['Aliased.both', 'audit-log']);
+    const event = await verifiedEvent(stripe(), {
+      secret: STRIPE_SECRET,
+      body: JSON.stringify({ id: 'evt_merge', type: 'invoice.voided', data: { object: {} } }),
+    });
+    expect(await app.get(WebhookHandlers).dispatch(event)).toEqual({
+      handled: ['Aliased.both', 'audit-log'],
+    });
+    await app.close();
+  });
+
+  it('refuses to dispatch before the app is initialised (the handlers are not found yet)', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [WebhooksModule.forRoot({ secrets: STRIPE_SECRET })],
+      controllers: [WebhooksController],
+      providers: [BillingHandlers],
+    }).compile();
+    const event = await verifiedEvent(stripe(), { secret: STRIPE_SECRET, body: '{"type":"invoice.paid"}' });
+    await expect(moduleRef.get(WebhookHandlers).dispatch(event)).rejects.toThrow(/call it before dispatch/);
+    await moduleRef.close();
+  });
+
   it('runs the handlers of a verified event in a TestingModule, without HTTP', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [WebhooksModule.forRoot({ secrets: STRIPE_SECRET })],

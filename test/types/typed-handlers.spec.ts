@@ -5,7 +5,7 @@ import '@verified-webhooks/core/typings/stripe';
 import type { WebhookEventName, WebhookEventOf } from '@verified-webhooks/core';
 import { WebhookDispatcher } from '@verified-webhooks/core';
 import type { WebhookHandlerContext } from '@verified-webhooks/nestjs';
-import { ON_WEBHOOK_EVENT_METADATA, OnWebhookEvent } from '@verified-webhooks/nestjs';
+import { OnWebhookEvent } from '@verified-webhooks/nestjs';
 import type { IssuesOpenedEvent } from '@octokit/webhooks-types';
 import type Stripe from 'stripe';
 
@@ -58,7 +58,9 @@ describe('typed event names (with the Stripe and GitHub typings enabled)', () =>
     new WebhookDispatcher<'stripe'>().on('invoice.paid', (event) => event.payload.data.object.id);
     // @ts-expect-error misspelt on the core dispatcher too
     new WebhookDispatcher<'stripe'>().on('invoice.payed', () => undefined);
-    const metadata = Reflect.getMetadata(ON_WEBHOOK_EVENT_METADATA, TypedHandlers.prototype.onSeveral);
-    expect(metadata).toEqual([{ endpoint: 'stripe', patterns: ['invoice.*', 'customer.created'] }]);
+    const metadata = Reflect.getMetadata('verified-webhooks:handler', TypedHandlers.prototype.onSeveral);
+    expect(metadata).toEqual([
+      { endpoint: 'stripe', patterns: ['invoice.*', 'customer.created'], name: undefined },
+    ]);
   });
 });

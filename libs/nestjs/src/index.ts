@@ -1,6 +1,6 @@
 export { isWebhookRoute } from './is-webhook-route.js';
-export { ON_WEBHOOK_EVENT_METADATA, OnWebhookEvent } from './on-webhook-event.decorator.js';
-export type { WebhookHandlerMetadata } from './on-webhook-event.decorator.js';
+export { OnWebhookEvent } from './on-webhook-event.decorator.js';
+export type { OnWebhookEventOptions } from './on-webhook-event.decorator.js';
 export { VerifiedWebhook } from './verified-webhook.decorator.js';
 export { VerifiedWebhookGuard } from './verified-webhook.guard.js';
 export type { WebhookHttpRequest } from './verified-webhook.guard.js';

@@ -6,6 +6,15 @@ export const ON_WEBHOOK_EVENT_METADATA = 'verified-webhooks:handler';
 export interface WebhookHandlerMetadata {
   readonly endpoint: string;
   readonly patterns: readonly string[];
+  readonly name: string | undefined;
+}
+
+export interface OnWebhookEventOptions {
+  /**
+   * The handler's name, which its idempotency keys derive from. Default `Class.method`: renaming
+   * either (or minifying the code) changes the keys, so name handlers whose keys you store.
+   */
+  readonly name?: string;
 }
 
 /**
@@ -21,10 +30,11 @@ export interface WebhookHandlerMetadata {
 export function OnWebhookEvent<
   const Endpoint extends string,
   const Pattern extends WebhookEventPattern<Endpoint>,
->(endpoint: Endpoint, patterns: Pattern | readonly Pattern[]) {
+>(endpoint: Endpoint, patterns: Pattern | readonly Pattern[], options: OnWebhookEventOptions = {}) {
   const entry: WebhookHandlerMetadata = {
     endpoint,
     patterns: typeof patterns === 'string' ? [patterns] : [...(patterns as readonly string[])],
+    name: options.name,
   };
   return <
     Method extends (event: WebhookEventOf<Endpoint, Pattern>, context: WebhookHandlerContext) => unknown,

@@ -31,9 +31,12 @@ export class WebhookHandlersExplorer implements OnApplicationBootstrap {
     const endpoints = new Map<string, AnyWebhookScheme | undefined>(this.routes.endpoints());
     for (const endpoint of workerEndpoints) if (!endpoints.has(endpoint)) endpoints.set(endpoint, undefined);
     const errors: string[] = [];
+    // An alias (useExisting) or an export seen from several modules is one instance: registered once.
+    const seen = new Set<object>();
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
       const instance: unknown = wrapper.instance;
-      if (typeof instance !== 'object' || instance === null) continue;
+      if (typeof instance !== 'object' || instance === null || seen.has(instance)) continue;
+      seen.add(instance);
       const prototype = Object.getPrototypeOf(instance) as Record<string, unknown> | null;
       if (!prototype) continue;
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
@@ -44,33 +47,29 @@ export class WebhookHandlersExplorer implements OnApplicationBootstrap {
           method,
         );
         if (!entries) continue;
-        const name = `${instance.constructor.name}.${methodName}`;
+        const where = `${instance.constructor.name}.${methodName}`;
         if (!wrapper.isDependencyTreeStatic()) {
-          errors.push(`${name} is on a request-scoped provider; @OnWebhookEvent() needs a singleton.`);
+          errors.push(`${where} is on a request-scoped provider; @OnWebhookEvent() needs a singleton.`);
           continue;
         }
         const run: WebhookHandler = (method as WebhookHandler).bind(instance);
-        for (const { endpoint, patterns } of entries) {
+        for (const [endpoint, { patterns, name }] of byEndpoint(entries)) {
           if (!endpoints.has(endpoint)) {
             errors.push(
-              `${name} handles endpoint "${endpoint}", which no @VerifiedWebhook() route serves (known: ${[...endpoints.keys()].join(', ') || 'none'}).`,
+              `${where} handles endpoint "${endpoint}", which no @VerifiedWebhook() route serves (known: ${[...endpoints.keys()].join(', ') || 'none'}).`,
             );
             continue;
           }
           try {
-            this.handlers.register(
-              endpoint,
-              endpoints.get(endpoint),
-              patterns,
-              entries.length > 1 ? `${name}@${endpoint}` : name,
-              run,
-            );
+            this.handlers.register(endpoint, endpoints.get(endpoint), patterns, name ?? where, run);
           } catch (error) {
-            errors.push(error instanceof Error ? error.message : String(error));
+            const why = error instanceof Error ? error.message : String(error);
+            errors.push(`${why} Give one a name: @OnWebhookEvent(endpoint, types, { name }).`);
           }
         }
       }
     }
+    this.handlers.ready();
     if (errors.length > 0) throw new Error(`verified-webhooks: webhook handlers:\n- ${errors.join('\n- ')}`);
     for (const endpoint of endpoints.keys()) {
       const names = this.handlers.handlersOf(endpoint);
@@ -79,4 +78,19 @@ export class WebhookHandlersExplorer implements OnApplicationBootstrap {
     // Only now: a queued job must find its handler registered.
     await this.worker.start(workerEndpoints);
   }
+}
+
+/** A method's decorators by endpoint: several on one endpoint are one handler with all their patterns. */
+function byEndpoint(
+  entries: readonly WebhookHandlerMetadata[],
+): Map<string, { patterns: string[]; name: string | undefined }> {
+  const merged = new Map<string, { patterns: string[]; name: string | undefined }>();
+  for (const { endpoint, patterns, name } of entries) {
+    const entry = merged.get(endpoint);
+    if (entry) {
+      entry.patterns.push(...patterns);
+      entry.name ??= name;
+    } else merged.set(endpoint, { patterns: [...patterns], name });
+  }
+  return merged;
 }

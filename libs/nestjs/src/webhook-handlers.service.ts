@@ -16,6 +16,12 @@ import { WebhookDispatcher } from '@verified-webhooks/core';
 @Injectable()
 export class WebhookHandlers {
   private readonly byEndpoint = new Map<string, WebhookDispatcher>();
+  private found = false;
+
+  /** Called by the explorer once every handler is registered (at `app.init()`). */
+  ready(): void {
+    this.found = true;
+  }
 
   /** Registers a handler for `endpoint`, whose deliveries `scheme` names (GitHub's `issues.opened`). */
   register(
@@ -53,6 +59,13 @@ export class WebhookHandlers {
    * first one's error. `names`: what the delivery is dispatched by (default: as its scheme names it).
    */
   dispatch(event: VerifiedWebhookEvent, names?: readonly string[]): Promise<DispatchResult> {
+    if (!this.found) {
+      return Promise.reject(
+        new Error(
+          'verified-webhooks: handlers are found at app.init() (or moduleRef.init()); call it before dispatch().',
+        ),
+      );
+    }
     const dispatcher = this.byEndpoint.get(event.endpoint);
     if (!dispatcher) return Promise.resolve({ handled: [] });
     return names === undefined ? dispatcher.dispatch(event) : dispatcher.dispatch(event, names);

@@ -91,21 +91,20 @@ export class WebhookReplayInterceptor implements NestInterceptor {
         metrics: this.metrics,
       });
     }
-    this.metrics.delivery(scheme.name, endpoint, outcome.kind === 'duplicate' ? 'duplicate' : 'accepted');
-    if (outcome.kind === 'duplicate') return outcome;
-    const event = state.verified.event;
-    if (state.route.durable) return this.enqueue(state, outcome.claim, response);
-    let ran: readonly string[];
+    if (outcome.kind === 'duplicate') {
+      this.metrics.delivery(scheme.name, endpoint, 'duplicate');
+      return outcome;
+    }
+    // From here on the claim is ours: whatever fails frees it for the sender's retry.
     try {
-      ({ handled: ran } = await this.handlers.dispatch(event, eventNamesOf(scheme, event)));
+      this.metrics.delivery(scheme.name, endpoint, 'accepted');
+      const event = state.verified.event;
+      if (state.route.durable) return await this.enqueue(state, outcome.claim, response);
+      const { handled: ran } = await this.handlers.dispatch(event, eventNamesOf(scheme, event));
+      if (ran.length === 0) this.unhandled(state);
     } catch (error) {
       if (outcome.claim) await outcome.claim.release().catch(() => undefined);
       throw error;
-    }
-    if (ran.length === 0) {
-      // Still answered 2xx: senders disable endpoints that answer 4xx.
-      this.metrics.unhandled(scheme.name, endpoint);
-      this.logger.debug(`${endpoint}: no handler for ${event.type ?? 'an untyped event'}`);
     }
     return outcome;
   }
@@ -125,14 +124,10 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     const event = state.verified.event;
     const names = eventNamesOf(scheme, event);
     const handlers = this.handlers.matching(endpoint, event, names);
-    if (handlers.length === 0) {
-      this.metrics.unhandled(scheme.name, endpoint);
-      this.logger.debug(`${endpoint}: no handler for ${event.type ?? 'an untyped event'}`);
-    }
+    if (handlers.length === 0) this.unhandled(state);
     try {
       await this.queue.enqueue(storeDelivery(event, names, state.headers, Date.now()), handlers);
     } catch (error) {
-      if (claim) await claim.release().catch(() => undefined);
       throw webhookRefusal(
         new WebhookVerificationError('queue_unavailable', 'The delivery could not be queued.', {
           cause: error,
@@ -143,6 +138,13 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     }
     await claim?.complete().catch(this.warnNotMarkedDone);
     return { kind: 'queued', id: event.id ?? event.deliveryKey.replace(/^.*\{|\}$/g, '') };
+  }
+
+  /** An event no handler matched is still answered 2xx: senders disable endpoints that answer 4xx. */
+  private unhandled(state: WebhookRequestState): void {
+    const { scheme, endpoint } = state.route.receiver.verifier;
+    this.metrics.unhandled(scheme.name, endpoint);
+    this.logger.debug(`${endpoint}: no handler for ${state.verified.event.type ?? 'an untyped event'}`);
   }
 
   /**

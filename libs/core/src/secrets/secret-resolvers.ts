@@ -32,11 +32,17 @@ export function secretsByEndpoint(map: Readonly<Record<string, SecretOrList>>): 
   };
 }
 
-/** One secret per tenant (the route's tenant parameter); an unknown tenant is refused. */
+/**
+ * One secret per tenant (the route's tenant parameter), matched exactly; an unknown tenant is
+ * refused. It names the tenant it matched, so replays are keyed on it.
+ */
 export function secretsByTenant(map: Readonly<Record<string, SecretOrList>>): SecretResolver {
   const table = new Map(Object.entries(map));
   return {
-    resolve: (context) => (context.tenant === undefined ? undefined : table.get(context.tenant)),
+    resolve: (context) => {
+      const secrets = context.tenant === undefined ? undefined : table.get(context.tenant);
+      return secrets === undefined ? undefined : { tenant: context.tenant!, secrets };
+    },
     knownSecrets: () => [...table].flatMap(([tenant, secrets]) => known(`tenant ${tenant}`, secrets)),
   };
 }

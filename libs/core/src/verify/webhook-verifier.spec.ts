@@ -366,6 +366,31 @@ describe('tenants', () => {
     await store.close();
   });
 
+  it('keys a tenant route whose resolver names no tenant on the secrets, not on the raw route parameter', async () => {
+    const store = new MemoryReplayStore();
+    // One secret for every tenant: the tenant parameter proves nothing about who signed.
+    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replayStore: store, clock: () => NOW });
+    const first = await verifier.receive({ ...request({ id: 'msg_shared' }), tenant: 'acme' });
+    if (first.kind !== 'new') throw new Error('expected a new delivery');
+    await first.claim?.complete();
+    for (const tenant of ['ACME', 'evil', 'anything']) {
+      expect((await verifier.receive({ ...request({ id: 'msg_shared' }), tenant })).kind).toBe('duplicate');
+    }
+    // Tenants with secrets of their own keep apart (secretsByTenant names them).
+    const { secretsByTenant } = await import('../secrets/secret-resolvers.js');
+    const perTenant = new WebhookVerifier({
+      scheme,
+      secrets: secretsByTenant({ acme: SECRET, globex: SECRET }),
+      replayStore: store,
+      clock: () => NOW,
+    });
+    const acme = await perTenant.receive({ ...request({ id: 'msg_apart' }), tenant: 'acme' });
+    if (acme.kind !== 'new') throw new Error('expected a new delivery');
+    await acme.claim?.complete();
+    expect((await perTenant.receive({ ...request({ id: 'msg_apart' }), tenant: 'globex' })).kind).toBe('new');
+    await store.close();
+  });
+
   it('checks an unknown endpoint against a decoy key, so it costs what a wrong signature does', async () => {
     const verify = vi.spyOn(scheme, 'verify');
     const unknown = new WebhookVerifier({

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { generateSecret } from '../secrets/generate-secret.js';
 import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
 import type { WebhookHeaders } from '../internal/headers.js';
@@ -121,7 +122,7 @@ export class WebhookVerifier {
     });
     const now = this.clock();
     this.checkFreshness(parsed, now);
-    const { secrets, tenant } = await this.resolveSecrets(parsed, request);
+    const { secrets, tenant, replayTenant } = await this.resolveSecrets(parsed, request);
     if (secrets.length === 0) {
       this.verifyDecoy(parsed, request.rawBody);
       throw new WebhookVerificationError(
@@ -142,7 +143,12 @@ export class WebhookVerifier {
     const replayId =
       this.scheme.replayId?.(parsed, request.rawBody) ??
       defaultReplayId(this.scheme, parsed, request.rawBody);
-    const key = replayKey({ prefix: this.options.keyPrefix, endpoint: this.endpoint, tenant, replayId });
+    const key = replayKey({
+      prefix: this.options.keyPrefix,
+      endpoint: this.endpoint,
+      tenant: replayTenant,
+      replayId,
+    });
     const contentType = request.headers['content-type'];
     const event = new VerifiedDelivery({
       scheme: this.scheme,
@@ -239,11 +245,16 @@ export class WebhookVerifier {
     }
   }
 
-  /** The resolver's secrets and the tenant it names (its canonical name, else the route's). */
+  /**
+   * The resolver's secrets and the tenant it names (its canonical name, else the route's). Replays
+   * are keyed on the named tenant; a resolver that names none on a tenant route is keyed on the
+   * secrets it answered instead of the raw route parameter, so `ACME` and `acme` (a loose lookup, or
+   * one secret for every tenant) cannot each replay a delivery as new.
+   */
   private async resolveSecrets(
     parsed: ParsedWebhook,
     request: WebhookRequest,
-  ): Promise<{ secrets: readonly Secret[]; tenant: string | undefined }> {
+  ): Promise<{ secrets: readonly Secret[]; tenant: string | undefined; replayTenant: string | undefined }> {
     let answer: ResolverAnswer;
     let secrets: readonly Secret[];
     try {
@@ -261,7 +272,11 @@ export class WebhookVerifier {
         cause: error,
       });
     }
-    return { secrets, tenant: isTenantSecrets(answer) ? answer.tenant : request.tenant };
+    if (isTenantSecrets(answer))
+      return { secrets, tenant: answer.tenant, replayTenant: `tenant:${answer.tenant}` };
+    const replayTenant =
+      request.tenant === undefined ? undefined : `secrets:${secretSetFingerprint(secrets)}`;
+    return { secrets, tenant: request.tenant, replayTenant };
   }
 
   /** Tries every key (rotation) without stopping at the first match. */
@@ -316,6 +331,12 @@ export class WebhookVerifier {
     if (parsed.timestamp === undefined || tolerance === undefined || tolerance <= 0) return window;
     return Math.max(window, parsed.timestamp + tolerance - now + 1_000);
   }
+}
+
+/** A digest of a set of secrets, in any order: it stands for "whoever holds these" in a replay key. */
+function secretSetFingerprint(secrets: readonly Secret[]): string {
+  const digests = secrets.map((secret) => hash('sha256', secret.value, 'base64url')).sort();
+  return hash('sha256', digests.join(','), 'base64url');
 }
 
 /** The replay identity when a scheme does not name one: the signed id, else a digest of the body. */
