@@ -33,7 +33,7 @@ export interface WebhookVerifierOptions extends VerificationOptions {
   readonly onWarning?: (message: string, error?: unknown) => void;
 }
 
-/** One delivery as any adapter hands it over (see `webhookRequestOf` for HTTP). */
+/** One delivery as any adapter hands it over (`WebhookHttpReceiver.webhookRequest` builds it from HTTP). */
 export interface WebhookRequest {
   readonly headers: WebhookHeaders;
   readonly rawBody: Buffer;
