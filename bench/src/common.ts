@@ -4,33 +4,39 @@ import { createHmac } from 'node:crypto';
 export const SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
 export const SECRET_KEY = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
 
-/** Every variant raises the JSON parser (and the webhook body limit) to fit the 1 MiB bodies. */
+/** Every variant raises its JSON parser (and the webhook body limit) to this, so the 1 MiB bodies fit. */
 export const BODY_LIMIT = 2 * 1024 * 1024;
 
-export const SIZES = [
-  { label: '1 KB', bytes: 1024 },
-  { label: '64 KB', bytes: 64 * 1024 },
-  { label: '1 MB', bytes: 1024 * 1024 },
-] as const;
-
-export const VARIANTS = ['a', 'b', 'c', 'd', 'e'] as const;
-/**
- * Reference rows at 1 KB: route (a) with a guard that returns true, then also an interceptor that
- * returns `next.handle()`. What Nest charges any guard + interceptor before it does any work: the
- * ceiling of every library built the DESIGN §2 way.
- */
-export const FLOOR_VARIANTS = ['f', 'g'] as const;
-export type Variant = (typeof VARIANTS)[number] | (typeof FLOOR_VARIANTS)[number];
-
-export const VARIANT_NAMES: Record<Variant, string> = {
-  a: 'bare Nest, rawBody + JSON only',
-  b: 'standardwebhooks + SET NX PX',
-  c: 'node:crypto HMAC + SET NX PX',
+export const VARIANT_NAMES = {
+  a: 'bare Nest on Express, rawBody + JSON only',
+  b: 'standardwebhooks + SET NX PX by hand',
+  c: 'node:crypto HMAC + SET NX PX by hand',
   d: '@VerifiedWebhook + Memory',
   e: '@VerifiedWebhook + Redis',
-  f: 'floor: (a) + a no-op guard',
   g: 'floor: (a) + no-op guard + no-op interceptor',
-};
+  h: 'bare Nest on Fastify, rawBody + JSON only',
+  i: '@VerifiedWebhook on Fastify + Memory',
+  j: '@VerifiedWebhook on Fastify + Redis',
+  k: 'sample app (Express, metrics on, Redis)',
+  d0: '(d) built at 5788b7a',
+  e0: '(e) built at 5788b7a',
+} as const;
+export type Variant = keyof typeof VARIANT_NAMES;
+
+/** (d0), (e0): the bench server of the library as it was before the async reshape (`--before <dir>`). */
+export const BEFORE_VARIANTS: readonly Variant[] = ['d0', 'e0'];
+
+/** The bodies, and the variants each one runs (what the targets need, plus the Fastify rows). */
+export const SIZES = [
+  {
+    label: '1 KB',
+    bytes: 1024,
+    variants: ['a', 'b', 'c', 'd', 'e', 'g', 'h', 'i', 'j', 'k', 'd0', 'e0'],
+  },
+  { label: '64 KB', bytes: 64 * 1024, variants: ['a', 'b', 'c', 'd', 'e', 'h', 'i', 'j', 'd0', 'e0'] },
+  { label: '1 MB', bytes: 1024 * 1024, variants: ['a', 'c', 'e', 'j'] },
+] as const satisfies readonly { label: string; bytes: number; variants: readonly Variant[] }[];
+export type Size = (typeof SIZES)[number];
 
 /** A JSON event of exactly `bytes` bytes. */
 export function jsonBody(bytes: number): Buffer {

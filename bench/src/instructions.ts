@@ -35,7 +35,12 @@ export function assertValgrind(): void {
 }
 
 /** Total instructions the server executed from start to exit, having answered `deliveries`. */
-async function instructionsFor(variant: Variant, deliveries: number, redisUrl: string): Promise<number> {
+async function instructionsFor(
+  variant: Variant,
+  deliveries: number,
+  redisUrl: string,
+  before: string | undefined,
+): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'vw-cachegrind-'));
   const outFile = join(dir, 'cachegrind.out');
   const body = jsonBody(1024);
@@ -52,6 +57,7 @@ async function instructionsFor(variant: Variant, deliveries: number, redisUrl: s
       // No helper threads (GC, compiler) and fixed seeds: the same work from run to run.
       nodeArgs: ['--single-threaded', '--hash-seed=1', '--random-seed=1'],
       startTimeoutMs: 300_000,
+      before,
     });
     try {
       const result = await autocannon({
@@ -79,14 +85,15 @@ export async function countInstructions(
   deliveries: number,
   redis: Redis,
   redisUrl: string,
+  before?: string,
 ): Promise<InstructionCount[]> {
   await redis.flushall(); // every delivery id is distinct, so counts running side by side never meet
   const queue = [...variants];
   const counts: InstructionCount[] = [];
   const worker = async () => {
     for (let variant = queue.shift(); variant !== undefined; variant = queue.shift()) {
-      const low = await instructionsFor(variant, deliveries, redisUrl);
-      const high = await instructionsFor(variant, 3 * deliveries, redisUrl);
+      const low = await instructionsFor(variant, deliveries, redisUrl, before);
+      const high = await instructionsFor(variant, 3 * deliveries, redisUrl, before);
       const count = { variant, deliveries: 2 * deliveries, perDelivery: (high - low) / (2 * deliveries) };
       console.log(`  (${variant}) ${(count.perDelivery / 1000).toFixed(1)} k instructions per delivery`);
       counts.push(count);

@@ -4,13 +4,26 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type autocannon from 'autocannon';
 import { freePort } from '../../test/support/redis-server.js';
 import type { Variant } from './common.js';
-import { standardHeaders } from './common.js';
+import { BEFORE_VARIANTS, standardHeaders } from './common.js';
 
 const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
+/** The same bench server, compiled in a worktree of the older commit against its own library build. */
+const serverIn = (tree: string) => join(tree, 'bench/dist/bench/src/server.js');
+
+/** The script and variant to run: (d0) is the older tree's (d), (e0) its (e). */
+function serverFor(variant: Variant, before: string | undefined): [string, string] {
+  if (!BEFORE_VARIANTS.includes(variant)) return [SERVER, variant];
+  if (before === undefined || !existsSync(serverIn(before))) {
+    throw new Error(`(${variant}) needs --before <tree> with ${serverIn(before ?? '<tree>')} built`);
+  }
+  return [serverIn(before), variant.slice(0, 1)];
+}
 
 export interface RunningServer {
   child: ChildProcess;
@@ -25,15 +38,18 @@ export interface StartOptions {
   wrapper?: string[];
   /** How long the server may take to print READY. */
   startTimeoutMs?: number;
+  /** The worktree (d0) and (e0) run from (`--before`). */
+  before?: string | undefined;
 }
 
 export async function startServer(
   variant: Variant,
   redisUrl: string,
-  { nodeArgs = [], wrapper = [], startTimeoutMs = 30_000 }: StartOptions = {},
+  { nodeArgs = [], wrapper = [], startTimeoutMs = 30_000, before }: StartOptions = {},
 ): Promise<RunningServer> {
   const port = await freePort();
-  const [command, ...args] = [...wrapper, process.execPath, ...nodeArgs, SERVER, variant, String(port)];
+  const [script, argument] = serverFor(variant, before);
+  const [command, ...args] = [...wrapper, process.execPath, ...nodeArgs, script, argument, String(port)];
   const child = spawn(command, args, {
     env: { ...process.env, REDIS_URL: redisUrl, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -54,7 +70,8 @@ export async function startServer(
     child.once('exit', (code) => reject(new Error(`server ${variant} exited with ${code}: ${output}`)));
   });
   child.stdout.resume();
-  return { child, port, url: `http://127.0.0.1:${port}/webhook` };
+  const path = variant === 'k' ? '/webhooks/standard' : '/webhook';
+  return { child, port, url: `http://127.0.0.1:${port}${path}` };
 }
 
 /** SIGTERM (the server closes the app and exits), SIGKILL if it has not exited after `graceMs`. */

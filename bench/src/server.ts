@@ -1,7 +1,8 @@
 /**
  * One server under test, as a child process of the runner: `node server.js <variant> <port>`.
- * Every variant is the same Nest Express app (rawBody: true, JSON parser limit raised to 2 MiB,
- * errors-only logger); only the route differs. Prints `READY` once listening.
+ * Every variant is the same Nest app (rawBody: true, JSON parser limit raised to 2 MiB, errors-only
+ * logger) on Express, or on Fastify for (h), (i), (j); only the route differs. (k) is the sample app.
+ * Prints `READY` once listening.
  */
 import 'reflect-metadata';
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -10,6 +11,8 @@ import type {
   CanActivate,
   DynamicModule,
   ExecutionContext,
+  INestApplication,
+  LogLevel,
   NestInterceptor,
   RawBodyRequest,
 } from '@nestjs/common';
@@ -26,6 +29,8 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { ReplayStore } from '@verified-webhooks/core';
 import { MemoryReplayStore, RedisReplayStore } from '@verified-webhooks/core';
 import { VerifiedWebhook, WebhookEvent, WebhooksModule } from '@verified-webhooks/nestjs';
@@ -41,7 +46,7 @@ const REDIS = Symbol('Redis');
 const TOLERANCE_S = 5 * 60;
 const REPLAY_TTL_MS = 10 * 60_000;
 
-/** (a) The limit: Nest has parsed the JSON (and kept the bytes); the handler does nothing else. */
+/** (a), (h) The limit: Nest has parsed the JSON (and kept the bytes); the handler does nothing else. */
 @Controller()
 class BareController {
   @Post('webhook')
@@ -51,7 +56,7 @@ class BareController {
   }
 }
 
-/** (f), (g) Nest's own cost of a guarded (and intercepted) route: both do nothing. */
+/** (g) Nest's own cost of the library's shape, a guard and an interceptor, both doing nothing. */
 class NoopGuard implements CanActivate {
   canActivate(): boolean {
     return true;
@@ -61,16 +66,6 @@ class NoopGuard implements CanActivate {
 class NoopInterceptor implements NestInterceptor {
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return next.handle();
-  }
-}
-
-@Controller()
-class GuardedController {
-  @Post('webhook')
-  @HttpCode(200)
-  @UseGuards(NoopGuard)
-  handle(): { received: boolean } {
-    return { received: true };
   }
 }
 
@@ -136,7 +131,7 @@ class CryptoController {
   }
 }
 
-/** (d), (e) The library as its README says to use it. */
+/** (d), (e), (i), (j) The library as its README says to use it. */
 @Controller()
 class VerifiedController {
   @Post('webhook')
@@ -150,8 +145,7 @@ class VerifiedController {
 @Module({})
 class BenchModule {
   static async register(variant: Variant, redisUrl: string | undefined): Promise<DynamicModule> {
-    if (variant === 'a') return { module: BenchModule, controllers: [BareController] };
-    if (variant === 'f') return { module: BenchModule, controllers: [GuardedController] };
+    if (variant === 'a' || variant === 'h') return { module: BenchModule, controllers: [BareController] };
     if (variant === 'g') return { module: BenchModule, controllers: [GuardedInterceptedController] };
     if (variant === 'b' || variant === 'c') {
       const redis = new Redis(redisUrl!, { lazyConnect: true });
@@ -163,7 +157,9 @@ class BenchModule {
       };
     }
     const replayStore: ReplayStore =
-      variant === 'e' ? await RedisReplayStore.fromUrl(redisUrl!) : new MemoryReplayStore();
+      variant === 'e' || variant === 'j'
+        ? await RedisReplayStore.fromUrl(redisUrl!)
+        : new MemoryReplayStore();
     return {
       module: BenchModule,
       imports: [WebhooksModule.forRoot({ secrets: SECRET, replayStore, bodyLimit: BODY_LIMIT })],
@@ -172,12 +168,38 @@ class BenchModule {
   }
 }
 
+const LOGGER: LogLevel[] = ['error', 'warn'];
+
+async function createBenchApp(variant: Variant): Promise<INestApplication> {
+  const module = await BenchModule.register(variant, process.env.REDIS_URL);
+  if (variant === 'h' || variant === 'i' || variant === 'j') {
+    // As the README's Fastify example, with Fastify's body limit raised (its JSON parser uses it).
+    return NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ bodyLimit: BODY_LIMIT }), {
+      rawBody: true,
+      logger: LOGGER,
+    });
+  }
+  const app = await NestFactory.create<NestExpressApplication>(module, { rawBody: true, logger: LOGGER });
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  return app;
+}
+
+/** (k) The sample app as built (`sample-app/dist`), its Standard Webhooks endpoint given the bench secret. */
+async function createSampleApp(): Promise<INestApplication> {
+  const { createApp } = (await import(SAMPLE_APP)) as {
+    createApp: (env: NodeJS.ProcessEnv) => Promise<{ app: INestApplication }>;
+  };
+  const { app } = await createApp({
+    ...process.env,
+    STANDARD_WEBHOOK_SECRET: SECRET,
+    WEBHOOK_BODY_LIMIT: String(BODY_LIMIT),
+  });
+  return app;
+}
+const SAMPLE_APP = new URL('../../../../sample-app/dist/create-app.js', import.meta.url).href;
+
 const [variant, port] = process.argv.slice(2) as [Variant, string];
-const app = await NestFactory.create<NestExpressApplication>(
-  await BenchModule.register(variant, process.env.REDIS_URL),
-  { rawBody: true, logger: ['error', 'warn'] },
-);
-app.useBodyParser('json', { limit: BODY_LIMIT });
+const app = variant === 'k' ? await createSampleApp() : await createBenchApp(variant);
 await app.listen(Number(port), '127.0.0.1');
 process.stdout.write('READY\n');
 process.on('SIGTERM', () => {
