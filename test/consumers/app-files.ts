@@ -319,22 +319,26 @@ function tsconfig(row: Row) {
       },
     };
   }
+  // Nest 11's ts starter and Nest 12's ts-esm starter share these; they differ in what follows.
+  const nodenext = {
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    resolvePackageJsonExports: true,
+    esModuleInterop: true,
+    isolatedModules: true,
+    declaration: true,
+    removeComments: true,
+    emitDecoratorMetadata: true,
+    experimentalDecorators: true,
+    allowSyntheticDefaultImports: true,
+    target: 'ES2023',
+    sourceMap: true,
+    outDir: './dist',
+  };
   if (row.nest === 11) {
     return {
       compilerOptions: {
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        resolvePackageJsonExports: true,
-        esModuleInterop: true,
-        isolatedModules: true,
-        declaration: true,
-        removeComments: true,
-        emitDecoratorMetadata: true,
-        experimentalDecorators: true,
-        allowSyntheticDefaultImports: true,
-        target: 'ES2023',
-        sourceMap: true,
-        outDir: './dist',
+        ...nodenext,
         baseUrl: './',
         incremental: true,
         skipLibCheck: true,
@@ -348,19 +352,7 @@ function tsconfig(row: Row) {
   }
   return {
     compilerOptions: {
-      module: 'nodenext',
-      moduleResolution: 'nodenext',
-      resolvePackageJsonExports: true,
-      esModuleInterop: true,
-      isolatedModules: true,
-      declaration: true,
-      removeComments: true,
-      emitDecoratorMetadata: true,
-      experimentalDecorators: true,
-      allowSyntheticDefaultImports: true,
-      target: 'ES2023',
-      sourceMap: true,
-      outDir: './dist',
+      ...nodenext,
       rootDir: '.',
       incremental: true,
       skipLibCheck: true,

@@ -171,16 +171,10 @@ describe('verified-webhooks CLI (the built bin) against the sample app', () => {
   });
 
   it('an unreachable URL is not a mistake in the command: exit 1', async () => {
-    const unreachable = await cli(
-      'send',
-      '--scheme',
-      'standard-webhooks',
-      '--secret',
-      SECRET,
-      '--url',
-      'http://127.0.0.1:9/webhooks',
-      '--body',
-      '{}',
+    // --url given twice: the last one counts.
+    const unreachable = await sendWith(
+      ...['--scheme', 'standard-webhooks', '--secret', SECRET, '--body', '{}'],
+      ...['--url', 'http://127.0.0.1:9/webhooks'],
     );
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/^#1: could not reach http:\/\/127\.0\.0\.1:9\/webhooks: /);
