@@ -123,13 +123,66 @@ describe('verified-webhooks CLI (the built bin) against the sample app', () => {
     expect(() => standardWebhooks().importKey(secret)).not.toThrow();
   });
 
-  it('exits 1 with the usage and the known schemes on an unknown scheme or a missing option', async () => {
+  /** A mistake: exit code 2 and one line on stderr, saying what is wrong, with no stack trace. */
+  const expectMistake = (result: { code: number; stdout: string; stderr: string }, says: string) => {
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^verified-webhooks: /);
+    expect(lines[0]).toContain(says);
+    expect(result.stderr).not.toMatch(/\n\s+at |Error:/);
+  };
+  const sendWith = (...args: string[]) => cli('send', '--url', `${sample.url}/webhooks/standard`, ...args);
+
+  it('an unknown scheme: one line listing the known ones, exit 2', async () => {
     const unknown = await cli('secret', '--scheme', 'no-such-scheme');
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('Unknown webhook scheme "no-such-scheme"');
+    expectMistake(unknown, 'Unknown webhook scheme "no-such-scheme"');
     expect(unknown.stderr).toContain('standard-webhooks');
-    const missing = await cli('send', '--scheme', 'standard-webhooks', '--url', sample.url, '--body', '{}');
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('--secret is required');
+    expectMistake(await sendWith('--scheme', 'strpie', '--secret', SECRET, '--body', '{}'), '"strpie"');
+  });
+
+  it('a short secret: one line, exit 2, nothing sent', async () => {
+    const before = (await ids()).length;
+    const short = await sendWith('--scheme', 'stripe', '--secret', 'whsec_short', '--body', '{"id":"evt_1"}');
+    expectMistake(short, '--secret has 11 bytes; use at least 16');
+    expect((await ids()).length).toBe(before);
+  });
+
+  it('a secret the scheme cannot read: one line, exit 2', async () => {
+    expectMistake(
+      await sendWith('--scheme', 'standard-webhooks', '--secret', 'not-whsec', '--body', '{}'),
+      '--secret is not a standard-webhooks secret',
+    );
+  });
+
+  it('a missing --data file: one line, exit 2', async () => {
+    const missing = join(dir, 'missing.json');
+    expectMistake(
+      await sendWith('--scheme', 'standard-webhooks', '--secret', SECRET, '--data', missing),
+      `Cannot read the --data file "${missing}": no such file.`,
+    );
+  });
+
+  it('a missing option, an unknown option or command: one line, exit 2', async () => {
+    expectMistake(await sendWith('--scheme', 'standard-webhooks', '--body', '{}'), '--secret is required');
+    expectMistake(await cli('send', '--bogus'), "Unknown option '--bogus'");
+    expectMistake(await cli('frob'), 'Unknown command "frob"');
+  });
+
+  it('an unreachable URL is not a mistake in the command: exit 1', async () => {
+    // --url given twice: the last one counts.
+    const unreachable = await sendWith(
+      ...['--scheme', 'standard-webhooks', '--secret', SECRET, '--body', '{}'],
+      ...['--url', 'http://127.0.0.1:9/webhooks'],
+    );
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^#1: could not reach http:\/\/127\.0\.0\.1:9\/webhooks: /);
+  });
+
+  it('--help prints the usage and exits 0', async () => {
+    const help = await cli('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Exit codes: 0 done; 1 a delivery could not be sent; 2 a mistake');
   });
 });

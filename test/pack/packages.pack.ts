@@ -17,13 +17,15 @@ interface PackResult {
   filename: string;
   files: { path: string }[];
 }
+type Target = { types: string; default: string };
 interface Manifest {
   name: string;
   version: string;
   main: string;
   types: string;
+  typesVersions?: Record<string, Record<string, string[]>>;
   bin?: Record<string, string>;
-  exports: Record<string, string | { types: string; default: string }>;
+  exports: Record<string, string | Record<'module-sync' | 'import' | 'require', Target>>;
   files: string[];
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
@@ -166,19 +168,40 @@ describe('packed @verified-webhooks/core and @verified-webhooks/nestjs', () => {
   });
 
   it.each(['core', 'nestjs'])(
-    '%s ships every file its exports, types, main and bin name, and nothing else',
+    '%s ships every file its exports, typesVersions, types, main and bin name, and nothing else',
     (lib) => {
       const manifest = manifests.get(lib)!;
       const files = new Set(packs.get(lib)!.files.map((file) => file.path));
       const targets = [manifest.main, manifest.types, ...Object.values(manifest.bin ?? {})];
-      for (const [subpath, target] of Object.entries(manifest.exports)) {
-        if (typeof target === 'string') targets.push(target);
-        else {
-          expect(Object.keys(target), `${subpath}: "types" must come first`).toEqual(['types', 'default']);
+      for (const paths of Object.values(manifest.typesVersions?.['*'] ?? {})) targets.push(...paths);
+      for (const [subpath, conditions] of Object.entries(manifest.exports)) {
+        if (typeof conditions === 'string') {
+          targets.push(conditions);
+          continue;
+        }
+        // Node matches module-sync first (require and import alike: one ESM copy); jest and bundlers pick
+        // import or require. Each condition carries its own types: the CJS build's for require.
+        expect(Object.keys(conditions), subpath).toEqual(['module-sync', 'import', 'require']);
+        expect(conditions['module-sync']).toEqual(conditions.import);
+        for (const [condition, target] of Object.entries(conditions)) {
+          expect(Object.keys(target), `${subpath} ${condition}: "types" must come first`).toEqual([
+            'types',
+            'default',
+          ]);
+          expect(target.default.startsWith('./dist/cjs/'), `${subpath} ${condition}`).toBe(
+            condition === 'require',
+          );
           targets.push(target.types, target.default);
+        }
+        if (subpath !== '.') {
+          expect(manifest.typesVersions?.['*']?.[subpath.slice(2)], `typesVersions for ${subpath}`).toEqual([
+            conditions.require.types,
+          ]);
         }
       }
       for (const target of targets) expect(files, target).toContain(target.replace(/^\.\//, ''));
+      expect(files).toContain('dist/cjs/package.json');
+      expect(files).toContain('README.md');
       expect(files).toContain('CHANGELOG.md');
       expect(files).toContain('package.json');
       const unwanted = [...files].filter((file) => /\.spec\.|tsbuildinfo|^src\//.test(file));
@@ -201,6 +224,9 @@ describe('packed @verified-webhooks/core and @verified-webhooks/nestjs', () => {
     expect(nestjs.peerDependenciesMeta?.['prom-client']?.optional).toBe(true);
     expect(nestjs.peerDependenciesMeta?.['@nestjs/terminus']?.optional).toBe(true);
     expect(nestjs.peerDependenciesMeta?.['@nestjs/common']?.optional).not.toBe(true);
+    for (const name of ['@nestjs/common', '@nestjs/core']) {
+      expect(nestjs.peerDependencies?.[name], name).toBe('^10.0.0 || ^11.0.0 || ^12.0.0');
+    }
     expect(nestjs.dependencies?.['@verified-webhooks/core']).toBe(manifests.get('core')!.version);
     const core = manifests.get('core')!;
     expect(core.peerDependenciesMeta?.ioredis?.optional).toBe(true);
@@ -267,6 +293,28 @@ describe('packed @verified-webhooks/core and @verified-webhooks/nestjs', () => {
       expect(existsSync(join(app, 'node_modules/@nestjs/terminus'))).toBe(false);
     });
 
+    it('loads one copy of each package when one app both requires and imports them (no dual-package hazard)', () => {
+      writeFileSync(
+        join(app, 'mixed.js'),
+        `import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const same = async (name, key) => require(name)[key] === (await import(name))[key];
+console.log(JSON.stringify({
+  nestjs: await same('@verified-webhooks/nestjs', 'WebhooksModule'),
+  tokens: await same('@verified-webhooks/nestjs', 'ReplayStore'),
+  core: await same('@verified-webhooks/core', 'WebhookVerificationError'),
+  testing: await same('@verified-webhooks/core/testing', 'sign'),
+}));
+`,
+      );
+      expect(JSON.parse(run(process.execPath, ['mixed.js'], app))).toEqual({
+        nestjs: true,
+        tokens: true,
+        core: true,
+        testing: true,
+      });
+    });
+
     it('installs the verified-webhooks bin', () => {
       const secret = run(
         join(app, 'node_modules/.bin/verified-webhooks'),
@@ -276,18 +324,24 @@ describe('packed @verified-webhooks/core and @verified-webhooks/nestjs', () => {
       expect(secret.trim()).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     });
 
-    const typecheck = (file: string, source: string): string => {
+    const typecheck = (
+      file: string,
+      source: string,
+      resolution: { module: string; moduleResolution: string; skipLibCheck?: boolean } = {
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+      },
+    ): string => {
       writeFileSync(join(app, file), source);
       writeFileSync(
         join(app, 'tsconfig.json'),
         JSON.stringify({
           compilerOptions: {
-            module: 'NodeNext',
-            moduleResolution: 'NodeNext',
             target: 'ES2023',
             strict: true,
             noEmit: true,
             skipLibCheck: true, // as Nest's own starter does; the check is on how the exports resolve and type
+            ...resolution,
             experimentalDecorators: true,
             typeRoots: [join(root, 'node_modules/@types')],
             types: ['node'],
@@ -305,6 +359,16 @@ describe('packed @verified-webhooks/core and @verified-webhooks/nestjs', () => {
 
     it('type-checks against the published declarations through "exports" (NodeNext)', () => {
       expect(typecheck('check.ts', CHECK_TS)).toBe('');
+    });
+
+    it('type-checks under CommonJS resolution (node10: typesVersions) with skipLibCheck false and no optional peer', () => {
+      expect(
+        typecheck('check.ts', CHECK_TS, {
+          module: 'commonjs',
+          moduleResolution: 'node10',
+          skipLibCheck: false,
+        }),
+      ).toBe('');
     });
 
     it("refuses a misspelt preset name at compile time: @VerifiedWebhook('strpie')", () => {

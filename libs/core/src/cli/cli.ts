@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { PresetName } from '../schemes/preset-registry.js';
 import { presetNames, resolveScheme } from '../schemes/preset-registry.js';
 import { generateSecret } from '../secrets/generate-secret.js';
+import { MIN_SECRET_BYTES } from '../secrets/secret.js';
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
@@ -23,6 +24,8 @@ send    signs the body as the scheme's sender does and POSTs it (N times with --
         Prints each answer: its status and body.
 secret  prints a strong random secret in the scheme's format (e.g. whsec_… for standard-webhooks).
 
+Exit codes: 0 done; 1 a delivery could not be sent; 2 a mistake in the command (one line on stderr says which).
+
 Schemes: ${presetNames().join(', ')}`;
 
 const SEND_OPTIONS = {
@@ -39,9 +42,19 @@ const SEND_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+/** A mistake in the command line or its inputs: reported as one line, exit code 2. */
 class UsageError extends Error {}
 
-/** Runs the CLI; resolves to the process exit code (0 ok, 1 usage error, 2 a delivery could not be sent). */
+/** Exit codes. */
+const OK = 0;
+const NOT_SENT = 1;
+const MISTAKE = 2;
+
+/**
+ * Runs the CLI; resolves to the process exit code: 0 ok, 1 a delivery could not be sent, 2 a mistake
+ * in the command (an unknown scheme or option, a missing or unreadable input, an unusable or short
+ * secret), reported as one line without a stack trace.
+ */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -49,31 +62,38 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (command === 'secret') return secret(rest, io);
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       io.out(USAGE);
-      return 0;
+      return OK;
     }
-    throw new UsageError(`Unknown command "${command}".`);
+    throw new UsageError(`Unknown command "${command}"; the commands are send and secret.`);
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
-      io.err(`${error.message}\n\n${USAGE}`);
-      return 1;
+      // parseArgs reports an unknown option or a missing value as a TypeError with a code.
+      io.err(`verified-webhooks: ${oneLine(error.message)} (verified-webhooks --help for usage)`);
+      return MISTAKE;
     }
     throw error;
   }
+}
+
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ').trim();
 }
 
 async function send(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: SEND_OPTIONS, strict: true });
   if (values.help) {
     io.out(USAGE);
-    return 0;
+    return OK;
   }
   const scheme = schemeOf(values.scheme);
   const secretValue = required(values.secret, '--secret');
+  checkSecret(scheme, secretValue);
   const url = required(values.url, '--url');
+  if (!URL.canParse(url)) throw new UsageError(`--url takes an absolute URL (http://…), got "${url}".`);
   if ((values.data === undefined) === (values.body === undefined)) {
     throw new UsageError('Give the body with exactly one of --data <file> or --body <text>.');
   }
-  const body = values.data !== undefined ? await readFile(values.data, 'utf8') : values.body!;
+  const body = values.data !== undefined ? await readData(values.data) : values.body!;
   const repeat = Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new UsageError('--repeat takes a whole number ≥ 1.');
   const extra: Record<string, string> = {};
@@ -102,12 +122,40 @@ async function send(args: string[], io: CliIo): Promise<number> {
       io.err(
         `#${attempt}: could not reach ${url}: ${error instanceof Error ? error.message : String(error)}`,
       );
-      return 2;
+      return NOT_SENT;
     }
     const text = await response.text();
     io.out(`#${attempt}: ${response.status} ${text}`);
   }
-  return 0;
+  return OK;
+}
+
+async function readData(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(error));
+    throw new UsageError(`Cannot read the --data file "${file}": ${why}.`);
+  }
+}
+
+/** The secret must be one the scheme can use, and not short: a test delivery signed with it should verify. */
+function checkSecret(scheme: ReturnType<typeof schemeOf>, secret: string): void {
+  let key: unknown;
+  try {
+    key = scheme.importKey(secret);
+  } catch (error) {
+    throw new UsageError(
+      `--secret is not a ${scheme.name} secret: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (Buffer.isBuffer(key) && key.length < MIN_SECRET_BYTES) {
+    throw new UsageError(
+      `--secret has ${key.length} bytes; use at least ${MIN_SECRET_BYTES} random bytes (verified-webhooks secret --scheme ${scheme.name} prints one).`,
+    );
+  }
 }
 
 function secret(args: string[], io: CliIo): number {
@@ -126,7 +174,7 @@ function secret(args: string[], io: CliIo): number {
     );
   }
   io.out(generated);
-  return 0;
+  return OK;
 }
 
 function schemeOf(name: string | undefined) {
@@ -135,7 +183,9 @@ function schemeOf(name: string | undefined) {
     return resolveScheme(required(name, '--scheme') as PresetName);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    // The hint about scheme objects is for code, not for the command line.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(message.replace(/; or pass a scheme object.*$/, '.'));
   }
 }
 

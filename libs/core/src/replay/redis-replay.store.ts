@@ -1,5 +1,31 @@
 import { createHash } from 'node:crypto';
-import type { Cluster, Redis, RedisOptions } from 'ioredis';
+/*
+ * ioredis is an optional peer: the public declarations must type-check without it installed
+ * (`skipLibCheck: false`). So the client is typed structurally, by the part of ioredis's `Redis` and
+ * `Cluster` this store uses; an ioredis client of either kind is assignable to it.
+ */
+/** ioredis's `RedisOptions`: the ones this store reads or sets by name; any other passes through to ioredis. */
+interface RedisOptions {
+  commandTimeout?: number;
+  enableAutoPipelining?: boolean;
+  maxRetriesPerRequest?: number | null;
+  lazyConnect?: boolean;
+  [option: string]: unknown;
+}
+/** What this store calls on an ioredis `Redis` or `Cluster`. */
+interface RedisCommands {
+  readonly status: string;
+  call(command: string, args: (string | number)[]): Promise<unknown>;
+  ping(): Promise<unknown>;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}
+interface Redis extends RedisCommands {
+  readonly options: { commandTimeout?: number };
+}
+interface Cluster extends RedisCommands {
+  readonly options: { redisOptions?: { commandTimeout?: number } };
+}
 import type { ClaimResult, ReplayStore } from './replay-store.interface.js';
 import { ReplayStoreUnavailableError } from './replay-store.interface.js';
 import { newClaimToken } from './replay-key.js';
