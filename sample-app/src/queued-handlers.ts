@@ -36,8 +36,8 @@ export class QueuedHandlers {
   }
 
   private async applyFaults(event: VerifiedWebhookEvent<SampleFaults>, context: WebhookHandlerContext) {
-    const payload = (typeof event.payload === 'object' && event.payload) || {};
-    const { sampleFail, sampleSlowMs } = payload as SampleFaults;
+    const { sampleFail, sampleSlowMs }: SampleFaults =
+      typeof event.payload === 'object' && event.payload !== null ? event.payload : {};
     if (typeof sampleSlowMs === 'number' && sampleSlowMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(sampleSlowMs, 60_000)));
     }
