@@ -50,7 +50,8 @@ describe('2. exactly once on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
       events,
     );
     const keysPerMaster = cluster.servers.map((server) => keysOf(server.port));
-    const allKeys = keysPerMaster.flat();
+    // The replay keys (the queue of the sample's durable route keeps its own, under `{vw}:`).
+    const allKeys = keysPerMaster.flat().filter((key) => key.startsWith('vw:{'));
     const crashes = apps.filter((app) => !app.alive).length;
     watch.captureOutput(...apps);
     reportScenario({
@@ -69,7 +70,8 @@ describe('2. exactly once on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
     // One key per delivery, each `vw:{<digest>}` (a hash tag), on every master.
     expect(allKeys).toHaveLength(DELIVERIES);
     for (const key of allKeys) expect(key).toMatch(/^vw:\{.+\}$/);
-    for (const keys of keysPerMaster) expect(keys.length).toBeGreaterThan(DELIVERIES / 10);
+    for (const keys of keysPerMaster)
+      expect(keys.filter((key) => key.startsWith('vw:{')).length).toBeGreaterThan(DELIVERIES / 10);
     expect(watch.leaks()).toEqual([]);
   });
 });

@@ -30,6 +30,13 @@ export interface BullmqWebhookQueueOptions {
   readonly deadLetterRetentionMs?: number;
   /** How long completed jobs are kept (a late copy of their delivery is not queued again meanwhile). Default 1 day. */
   readonly completedRetentionMs?: number;
+  /**
+   * How long `close()` waits for running jobs before it stops the workers anyway (their jobs are then
+   * stalled and picked up again by another worker). Default 10 s, within a typical shutdown grace.
+   */
+  readonly closeTimeoutMs?: number;
+  /** Longest an enqueue may take before the sender is answered 503. Default 2 s. */
+  readonly enqueueTimeoutMs?: number;
 }
 
 interface JobData {
@@ -82,18 +89,22 @@ export class BullmqWebhookQueue implements WebhookQueue {
   async enqueue(delivery: StoredDelivery, handlers: readonly string[]): Promise<void> {
     const maxAttempts = this.options.retry?.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts;
     try {
-      await this.queueFor(delivery.endpoint).addBulk(
-        handlers.map((handler) => ({
-          name: handler,
-          data: { handler, delivery },
-          opts: {
-            jobId: idempotencyKey(delivery.deliveryKey, handler),
-            attempts: maxAttempts,
-            backoff: { type: BACKOFF },
-            removeOnComplete: { age: Math.ceil((this.options.completedRetentionMs ?? DAY_MS) / 1000) },
-            removeOnFail: { age: Math.ceil((this.options.deadLetterRetentionMs ?? 14 * DAY_MS) / 1000) },
-          },
-        })),
+      // Bounded here: BullMQ waits for a connection that is not ready yet without a limit of its own.
+      await withDeadline(
+        this.options.enqueueTimeoutMs ?? 2_000,
+        this.queueFor(delivery.endpoint).addBulk(
+          handlers.map((handler) => ({
+            name: handler,
+            data: { handler, delivery },
+            opts: {
+              jobId: idempotencyKey(delivery.deliveryKey, handler),
+              attempts: maxAttempts,
+              backoff: { type: BACKOFF },
+              removeOnComplete: { age: Math.ceil((this.options.completedRetentionMs ?? DAY_MS) / 1000) },
+              removeOnFail: { age: Math.ceil((this.options.deadLetterRetentionMs ?? 14 * DAY_MS) / 1000) },
+            },
+          })),
+        ),
       );
     } catch (error) {
       throw new QueueUnavailableError(`The queue could not store the delivery: ${errorText(error)}`, {
@@ -169,10 +180,14 @@ export class BullmqWebhookQueue implements WebhookQueue {
     return node ? checkQueueRedis(node) : Promise.resolve([]);
   }
 
-  /** Waits for running jobs (BullMQ's worker close), then closes the queues and owned connections. */
+  /** Waits for running jobs (BullMQ's worker close, bounded), then closes the queues and owned connections. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.close()));
-    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    const drain = Promise.all(this.workers.map((worker) => worker.close()));
+    await withDeadline(this.options.closeTimeoutMs ?? 10_000, drain).catch(() =>
+      Promise.all(this.workers.map((worker) => worker.close(true))),
+    );
+    const queues = Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    await withDeadline(this.options.closeTimeoutMs ?? 10_000, queues).catch(() => undefined);
     if (this.ownsConnections) {
       for (const client of [this.producer, this.worker])
         await client?.quit().catch(() => client.disconnect());
@@ -227,6 +242,15 @@ export class BullmqWebhookQueue implements WebhookQueue {
     }
     return selected.sort((a, b) => a.letter.failedAt.getTime() - b.letter.failedAt.getTime());
   }
+}
+
+/** `work`, or a rejection once `ms` have passed. */
+function withDeadline<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 const QUEUE_PREFIX = 'webhooks-';
