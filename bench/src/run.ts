@@ -537,7 +537,9 @@ try {
     const cells: Cell[] = [];
     if (!flag('--only-micro')) {
       console.log('Redis command accounting …');
-      if (!ONLY_VARIANTS && !ONLY_SIZES) redisReport = await redisAccounting(redis, redisServer);
+      if ((!ONLY_VARIANTS && !ONLY_SIZES) || flag('--redis-accounting')) {
+        redisReport = await redisAccounting(redis, redisServer);
+      }
       for (let round = 0; round < ROUNDS; round++) {
         for (const size of SIZES) {
           if (ONLY_SIZES && !ONLY_SIZES.includes(size.label)) continue;
