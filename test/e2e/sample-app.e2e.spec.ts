@@ -153,7 +153,7 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
     expect(response.body).toMatchObject({ status: 'ok', info: { replayStore: { status: 'up' } } });
   });
 
-  describe('refuses with the DESIGN §7 status and processes nothing', () => {
+  describe('refuses with the documented status and processes nothing', () => {
     const refusals: [string, () => Delivery, number, string?][] = [
       [
         'a tampered body',
