@@ -8,7 +8,8 @@ import { EventsController } from './events.controller.js';
 import { EventsService } from './events.service.js';
 import { OpsController } from './ops.controller.js';
 import { ProviderHandlers } from './provider-handlers.js';
-import { QueuedHandlers, SAMPLE_CONFIG } from './queued-handlers.js';
+import type { FaultCounter } from './queued-handlers.js';
+import { FAULT_COUNTER, memoryFaultCounter, QueuedHandlers, SAMPLE_CONFIG } from './queued-handlers.js';
 import type { SampleConfig } from './sample-config.js';
 import type { SampleEndpoint } from './sample-endpoints.js';
 import { SAMPLE_ENDPOINTS } from './sample-endpoints.js';
@@ -16,7 +17,12 @@ import { WebhooksController } from './webhooks.controller.js';
 
 @Module({})
 export class AppModule {
-  static register(config: SampleConfig, replayStore: ReplayStore, queue: WebhookQueue): DynamicModule {
+  static register(
+    config: SampleConfig,
+    replayStore: ReplayStore,
+    queue: WebhookQueue,
+    faultCounter: FaultCounter = memoryFaultCounter(),
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -39,6 +45,7 @@ export class AppModule {
         ProviderHandlers,
         QueuedHandlers,
         { provide: SAMPLE_CONFIG, useValue: config },
+        { provide: FAULT_COUNTER, useValue: faultCounter },
         ReplayStoreHealthIndicator,
       ],
     };

@@ -10,6 +10,7 @@ import { InProcessQueue, MemoryReplayStore, RedisReplayStore } from '@verified-w
 import { BullmqWebhookQueue } from '@verified-webhooks/core/bullmq';
 import { AppModule } from './app.module.js';
 import { FaultInjectionInterceptor } from './fault-injection.js';
+import type { FaultCounter } from './queued-handlers.js';
 import type { SampleConfig } from './sample-config.js';
 import { loadSampleConfig } from './sample-config.js';
 
@@ -47,7 +48,9 @@ export async function createApp(
   const platform = options.platform ?? httpPlatform(env.HTTP_PLATFORM);
   // rawBody: true keeps the exact bytes next to the parsed body: signatures are over bytes.
   const nestOptions: NestOptions = { rawBody: true, ...(logger === undefined ? {} : { logger }) };
-  const module = AppModule.register(config, replayStore, queue);
+  const faultCounter =
+    config.faults && config.redisUrl ? await redisFaultCounter(config.redisUrl) : undefined;
+  const module = AppModule.register(config, replayStore, queue, faultCounter);
   const app =
     platform === 'fastify'
       ? await createFastifyApp(module, config.bodyLimit, nestOptions)
@@ -114,6 +117,26 @@ async function clusterStore(nodes: readonly { host: string; port: number }[]): P
   const cluster = new Cluster([...nodes], { redisOptions: { maxRetriesPerRequest: 1 } });
   cluster.on('error', () => undefined);
   return new RedisReplayStore(cluster, {}, true);
+}
+
+/** SAMPLE_FAULTS' failure counts in Redis, shared by every instance (a test aid; a day's expiry). */
+async function redisFaultCounter(url: string): Promise<FaultCounter> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined);
+  const key = (id: string) => `sample-faults:${id}`;
+  return {
+    increment: async (id) => {
+      const [[, count]] = (await client.multi().incr(key(id)).expire(key(id), 86_400).exec()) as [
+        [null, number],
+      ];
+      return count;
+    },
+    current: async (id) => Number((await client.get(key(id))) ?? 0),
+    close: async () => {
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
 }
 
 /** BullMQ on a Redis Cluster: a fail-fast producer and a blocking worker connection (closed with the app). */

@@ -172,6 +172,8 @@ export interface ProcessedEvent {
   readonly provider: string;
   readonly endpoint: string;
   readonly id: string | undefined;
+  readonly via?: 'inline' | 'queue';
+  readonly attempts?: number;
 }
 
 export async function eventsOf(baseUrl: string): Promise<ProcessedEvent[]> {
