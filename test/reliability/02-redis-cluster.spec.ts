@@ -74,4 +74,37 @@ describe('2. exactly once on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
       expect(keys.filter((key) => key.startsWith('vw:{')).length).toBeGreaterThan(DELIVERIES / 10);
     expect(watch.leaks()).toEqual([]);
   });
+
+  it(`durable route: acknowledges and processes each of ${DELIVERIES} deliveries once through BullMQ on the Cluster`, async () => {
+    expect(apps[0]!.output.join('\n')).toContain('Queue (POST /webhooks/queued/standard): BullMQ');
+    const deliveries = watchedDeliveries(SECRET, DELIVERIES, watch);
+    const ids = deliveries.map((delivery) => delivery.id);
+    const urls = apps.map((app) => `${app.url}/webhooks/queued/standard`);
+    const { statuses, undelivered } = await sendCopies(urls, deliveries, COPIES, watch);
+    const queued = async () =>
+      (await Promise.all(apps.map((app) => eventsOf(app.url))))
+        .flat()
+        .filter((event) => event.endpoint === 'queued-standard');
+    await vi.waitFor(async () => expect(tally(ids, await queued()).processed).toBe(DELIVERIES), {
+      timeout: 60_000,
+      interval: 250,
+    });
+    const result = tally(ids, await queued());
+    // BullMQ's keys all carry the {vw} hash tag: one slot, one master.
+    const queueKeys = cluster.servers.map((server) =>
+      keysOf(server.port).filter((key) => key.startsWith('{vw}:')),
+    );
+    reportScenario({
+      scenario: '2b. durable: exactly once, BullMQ on a 3-master Redis Cluster',
+      load: `${DELIVERIES} deliveries × ${COPIES} concurrent copies over 2 processes, POST /webhooks/queued/standard`,
+      faults: 'none (races between copies)',
+      ...result,
+      falseAccepts: 0,
+      crashes: apps.filter((app) => !app.alive).length,
+      notes: `answers ${describeStatuses(statuses)}; BullMQ keys per master ${queueKeys.map((keys) => keys.length).join('/')}`,
+    });
+    expect(result).toEqual({ processed: DELIVERIES, duplicated: 0, lost: 0, unexpected: 0 });
+    expect(undelivered).toBe(0);
+    expect(queueKeys.filter((keys) => keys.length > 0)).toHaveLength(1);
+  });
 });
