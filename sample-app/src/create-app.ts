@@ -43,7 +43,10 @@ export async function createApp(
   const queue: WebhookQueue = config.redisClusterNodes
     ? await clusterQueue(config.redisClusterNodes, config.retry)
     : config.redisUrl
-      ? await BullmqWebhookQueue.fromUrl(config.redisUrl, { retry: config.retry })
+      ? await BullmqWebhookQueue.fromUrl(config.redisUrl, {
+          retry: config.retry,
+          lockDurationMs: config.jobLockMs,
+        })
       : new InProcessQueue(config.retry);
   const platform = options.platform ?? httpPlatform(env.HTTP_PLATFORM);
   // rawBody: true keeps the exact bytes next to the parsed body: signatures are over bytes.

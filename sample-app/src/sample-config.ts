@@ -15,6 +15,8 @@ export interface SampleConfig {
   readonly requestTimeoutMs: number;
   /** `WEBHOOK_MAX_ATTEMPTS` (default 5) and `WEBHOOK_RETRY_BASE_MS` (the first backoff, default 1000): durable retries. */
   readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number };
+  /** `WEBHOOK_JOB_LOCK_MS`: how soon a job of a crashed worker runs again elsewhere. Default BullMQ's (30 s). */
+  readonly jobLockMs: number | undefined;
   /** `SAMPLE_FAULTS=1`: test aid for the reliability suite (see fault-injection.ts). Never in production. */
   readonly faults: boolean;
   readonly bodyLimit: number;
@@ -68,6 +70,7 @@ export function loadSampleConfig(env: NodeJS.ProcessEnv, logger: Pick<Logger, 'w
       ? Number(env.WEBHOOK_REQUEST_TIMEOUT_MS)
       : DEFAULT_REQUEST_TIMEOUT_MS,
     faults: env.SAMPLE_FAULTS === '1',
+    jobLockMs: env.WEBHOOK_JOB_LOCK_MS ? Number(env.WEBHOOK_JOB_LOCK_MS) : undefined,
     retry: {
       maxAttempts: env.WEBHOOK_MAX_ATTEMPTS ? Number(env.WEBHOOK_MAX_ATTEMPTS) : 5,
       baseDelayMs: env.WEBHOOK_RETRY_BASE_MS ? Number(env.WEBHOOK_RETRY_BASE_MS) : 1_000,

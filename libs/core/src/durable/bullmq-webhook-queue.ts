@@ -37,6 +37,12 @@ export interface BullmqWebhookQueueOptions {
   readonly closeTimeoutMs?: number;
   /** Longest an enqueue may take before the sender is answered 503. Default 2 s. */
   readonly enqueueTimeoutMs?: number;
+  /**
+   * How long a worker's hold on a running job lasts unless renewed (BullMQ's `lockDuration`; the
+   * stalled-job check runs as often). A worker that crashed mid-job loses it after this and another
+   * worker runs the job again. Default 30 s, BullMQ's.
+   */
+  readonly lockDurationMs?: number;
 }
 
 interface JobData {
@@ -139,6 +145,9 @@ export class BullmqWebhookQueue implements WebhookQueue {
         connection: this.worker ?? this.producer,
         prefix: this.prefix,
         concurrency: Math.max(1, options.concurrency),
+        ...(this.options.lockDurationMs === undefined
+          ? {}
+          : { lockDuration: this.options.lockDurationMs, stalledInterval: this.options.lockDurationMs }),
         settings: {
           backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade, this.options.retry),
         },
