@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Request, Response } from 'express';
 import request from 'supertest';
-import { MemoryReplayStore, twilio, WebhookDispatcher } from '@verified-webhooks/core';
+import { MemoryReplayStore, secretsByEndpoint, twilio, WebhookDispatcher } from '@verified-webhooks/core';
 import type { WebhookExpressRequest } from '@verified-webhooks/core/express';
 import { verifiedWebhook } from '@verified-webhooks/core/express';
 import { secretOf, standardDelivery } from '../support/deliveries.js';
@@ -217,6 +217,20 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
     expect(answer.body).toMatchObject({ error: 'raw_body_unavailable' });
     expect(error).toHaveBeenCalledWith(expect.stringContaining('express.raw()'));
     error.mockRestore();
+  });
+
+  it('refuses to be built with an undefined secret (an unset env var), naming the endpoint', () => {
+    const unset = process.env.VW_NEVER_SET_IN_TESTS;
+    const app = express();
+    expect(() =>
+      app.post(
+        '/unset',
+        verifiedWebhook({ scheme: 'stripe', secrets: secretsByEndpoint({ stripe: unset! }) }),
+      ),
+    ).toThrow(/secret for endpoint stripe on endpoint stripe is undefined/);
+    expect(() => verifiedWebhook({ scheme: 'stripe', secrets: unset! })).toThrow(
+      /the secrets option on endpoint stripe is undefined/,
+    );
   });
 
   it('answers a provider handshake itself (Dropbox GET ?challenge), without the handler', async () => {
