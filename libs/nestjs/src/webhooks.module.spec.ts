@@ -399,6 +399,7 @@ describe('WebhooksModule', () => {
       message: 'The webhook endpoint is misconfigured.',
     });
     expect(error).toHaveBeenCalledWith(expect.stringContaining('rawBody: true'));
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('req.body is set, req.rawBody is not'));
   });
 
   it('maps reasons to the statuses the app chooses', async () => {

@@ -16,6 +16,7 @@ import { WebhookRoutes } from './webhook-routes.service.js';
 import { WebhookWorker } from './webhook-worker.service.js';
 import { WebhookRoutesExplorer } from './webhook-routes.explorer.js';
 import { ReplayStoreBootCheck } from './replay-store.boot-check.js';
+import { RawBodyDiagnostics } from './raw-body/raw-body.diagnostics.js';
 import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { ConfigurableWebhooksModule, WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
 import { ReplayStore, SecretResolver, WebhookQueue as WebhookQueueToken } from './webhooks.tokens.js';
@@ -59,6 +60,7 @@ const providers: Provider[] = [
   WebhookReplayInterceptor,
   WebhookRoutesExplorer,
   ReplayStoreBootCheck,
+  RawBodyDiagnostics,
 ];
 
 /**

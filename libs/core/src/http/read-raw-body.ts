@@ -14,12 +14,12 @@ export async function readRawBody(parts: HttpRequestParts, limit: number): Promi
     return kept;
   }
   const message = parts.message;
-  if (message.readableEnded || parts.parsedBody !== undefined) {
+  if (parts.parsedBody !== undefined) throw parsedWithoutBytes();
+  if (message.readableEnded) {
     throw new WebhookVerificationError(
       'raw_body_unavailable',
-      'The request body was parsed before verification and its bytes were not kept. In NestJS create the app with ' +
-        '`NestFactory.create(AppModule, { rawBody: true })`; in Express mount the webhook route before express.json() ' +
-        'or use express.raw().',
+      'The request stream was read before verification by something that kept neither its bytes nor a body ' +
+        '(a middleware that consumed it): mount the webhook route before it.',
     );
   }
   const declared = message.headers['content-length'];
@@ -37,3 +37,19 @@ export async function readRawBody(parts: HttpRequestParts, limit: number): Promi
 
 const tooLarge = (limit: number) =>
   new WebhookVerificationError('body_too_large', `The body is larger than the ${limit}-byte limit.`);
+
+/**
+ * A parser ran (the request has a body) and kept no bytes. Whether the app's rawBody option is off or
+ * another parser ran first, the request cannot tell: both are named, and the Nest module's startup
+ * warning names the route and the one that applies (docs/architecture.md, "Boot checks").
+ */
+const parsedWithoutBytes = () =>
+  new WebhookVerificationError(
+    'raw_body_unavailable',
+    'The body was parsed before verification by a parser that kept no bytes ' +
+      '(req.body is set, req.rawBody is not). Either the app keeps no raw body (NestJS: ' +
+      '`NestFactory.create(AppModule, { rawBody: true })`), or a parser registered before it took the body ' +
+      '(express.json() without a `verify` hook that sets req.rawBody, mounted before the webhook route; on ' +
+      'Fastify a parser for this content type, e.g. the built-in text/plain one); use express.raw() or mount ' +
+      'the route before the parser. The startup warning names the route and the fix.',
+  );
