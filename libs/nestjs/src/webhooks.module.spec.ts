@@ -21,6 +21,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { request as httpRequest } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { of, throwError, timeout } from 'rxjs';
 import request from 'supertest';
 import { RedisServer } from '../../../test/support/redis-server.js';
@@ -400,6 +401,28 @@ describe('WebhooksModule', () => {
     });
     expect(error).toHaveBeenCalledWith(expect.stringContaining('rawBody: true'));
     expect(error).toHaveBeenCalledWith(expect.stringContaining('req.body is set, req.rawBody is not'));
+  });
+
+  it("refuses a gzip body 415 unsupported_content_encoding, though Nest's parser inflated it (rawBody: true) or not (no parser)", async () => {
+    for (const rawBody of [true, false]) {
+      app = await boot({ secrets: SECRET }, { rawBody });
+      await app.listen(0, '127.0.0.1');
+      const { headers, body } = delivery();
+      const answer = await fetch(`${await app.getUrl()}/hooks/standard`, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          'content-type': rawBody ? 'application/json' : 'application/octet-stream',
+          'content-encoding': 'gzip',
+        },
+        body: gzipSync(body),
+      });
+      expect(answer.status).toBe(415);
+      expect(await answer.json()).toMatchObject({ error: 'unsupported_content_encoding' });
+      expect(handled).not.toContain(headers['webhook-id']);
+      await app.close();
+      app = undefined;
+    }
   });
 
   it('maps reasons to the statuses the app chooses', async () => {

@@ -8,7 +8,8 @@ import type { HttpRequestParts } from './webhook-http-receiver.js';
  * keeping the bytes: verifying re-serialised JSON would be unsound.
  */
 export async function readRawBody(parts: HttpRequestParts, limit: number): Promise<Buffer> {
-  const kept = parts.rawBody ?? (Buffer.isBuffer(parts.parsedBody) ? parts.parsedBody : undefined);
+  assertIdentityEncoding(parts.message.headers['content-encoding']);
+  const kept = parts.rawBody ?? keptByParser(parts.parsedBody);
   if (kept) {
     if (kept.length > limit) throw tooLarge(limit);
     return kept;
@@ -53,3 +54,27 @@ const parsedWithoutBytes = () =>
       'Fastify a parser for this content type, e.g. the built-in text/plain one); use express.raw() or mount ' +
       'the route before the parser. The startup warning names the route and the fix.',
   );
+
+/**
+ * A compressed body is refused before anything reads it. No provider in PROVIDERS.md documents whether
+ * it signs the compressed or the decoded bytes, so neither is guessed (a guess is a misleading 401); and
+ * a parser that inflated it (body-parser does) would hand over decoded bytes under the same header.
+ */
+function assertIdentityEncoding(header: string | string[] | undefined): void {
+  const encoding = (Array.isArray(header) ? header.join(',') : (header ?? '')).trim().toLowerCase();
+  if (encoding === '' || encoding === 'identity') return;
+  throw new WebhookVerificationError(
+    'unsupported_content_encoding',
+    'The body is sent with a Content-Encoding; webhook deliveries are verified uncompressed.',
+  );
+}
+
+/**
+ * A Buffer a parser kept, or a text parser's string (Fastify's built-in text/plain one, express.text()):
+ * its UTF-8 bytes are verified. Sound: a match proves the sender signed exactly the bytes the handler
+ * gets; a body that was not UTF-8 re-encodes differently and fails closed (401).
+ */
+function keptByParser(parsed: unknown): Buffer | undefined {
+  if (Buffer.isBuffer(parsed)) return parsed;
+  return typeof parsed === 'string' ? Buffer.from(parsed, 'utf8') : undefined;
+}
