@@ -1,17 +1,28 @@
 import type { Server } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import express from 'express';
 import type { Request, Response } from 'express';
 import request from 'supertest';
-import { MemoryReplayStore, twilio, WebhookDispatcher } from '@verified-webhooks/core';
+import {
+  github,
+  MemoryReplayStore,
+  secretsByEndpoint,
+  stripe,
+  twilio,
+  WebhookDispatcher,
+} from '@verified-webhooks/core';
 import type { WebhookExpressRequest } from '@verified-webhooks/core/express';
 import { verifiedWebhook } from '@verified-webhooks/core/express';
+import { sign } from '@verified-webhooks/core/testing';
 import { secretOf, standardDelivery } from '../support/deliveries.js';
 
 const SECRET = secretOf(41);
 const DROPBOX = 'dropbox-app-secret-0123456789abcdef';
 const TWILIO = 'twilio-auth-token-0123456789abcdef';
+const GITHUB = 'github-webhook-secret-0123456789abcdef';
+const STRIPE = 'whsec_stripe-webhook-secret-0123456789';
 
 /** A delivery signed by the official standardwebhooks library. */
 const delivery = (options: { body?: string; id?: string } = {}) => standardDelivery(SECRET, options);
@@ -60,6 +71,9 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
     );
     // Or after a parser that keeps the bytes: express.raw() ...
     app.post('/raw', express.raw({ type: '*/*' }), guard, handler);
+    // A JSON parser that keeps the bytes (it inflates a compressed body first, as body-parser does).
+    const keep = (req: WebhookExpressRequest, _res: unknown, buf: Buffer) => void (req.rawBody = buf);
+    app.post('/kept', express.json({ verify: keep }), guard, handler);
     // Handlers by event type, run before the route's own handler (which answers).
     const dispatcher = new WebhookDispatcher()
       .on(
@@ -91,6 +105,11 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
         res.type('text/xml').send('<Response/>');
       },
     );
+    // Providers that only send JSON: the payload is JSON whatever the (unsigned) content type says.
+    const payloadOf = (req: Request, res: Response) =>
+      void res.json({ payload: (req as WebhookExpressRequest).webhook!.payload, body: req.body as unknown });
+    app.post('/github', verifiedWebhook({ scheme: 'github', secrets: GITHUB }), payloadOf);
+    app.post('/stripe', verifiedWebhook({ scheme: 'stripe', secrets: STRIPE }), payloadOf);
     app.use(express.json());
     // ... but after a parser that threw the bytes away, verification is impossible: 500, never a pass.
     app.post('/too-late', guard, handler);
@@ -217,6 +236,61 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
     expect(answer.body).toMatchObject({ error: 'raw_body_unavailable' });
     expect(error).toHaveBeenCalledWith(expect.stringContaining('express.raw()'));
     error.mockRestore();
+  });
+
+  it('refuses to be built with an undefined secret (an unset env var), naming the endpoint', () => {
+    const unset = process.env.VW_NEVER_SET_IN_TESTS;
+    const app = express();
+    expect(() =>
+      app.post(
+        '/unset',
+        verifiedWebhook({ scheme: 'stripe', secrets: secretsByEndpoint({ stripe: unset! }) }),
+      ),
+    ).toThrow(/secret for endpoint stripe on endpoint stripe is undefined/);
+    expect(() => verifiedWebhook({ scheme: 'stripe', secrets: unset! })).toThrow(
+      /the secrets option on endpoint stripe is undefined/,
+    );
+  });
+
+  it.each(['/hook', '/kept', '/raw'])(
+    'refuses a gzip body 415 unsupported_content_encoding, never a signature_mismatch nor a pass (%s)',
+    async (path) => {
+      const signed = delivery();
+      const before = processed.length;
+      // Signed over the decoded bytes (a parser inflates them and would hand them over) and sent compressed.
+      const answer = await fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { ...signed.headers, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: gzipSync(signed.body),
+      });
+      expect(answer.status).toBe(415);
+      expect(await answer.json()).toMatchObject({ error: 'unsupported_content_encoding' });
+      expect(processed.length).toBe(before);
+    },
+  );
+
+  it("parses GitHub's form mode (payload=<JSON>, signed as sent) as the JSON inside", async () => {
+    const json = { action: 'opened', issue: { number: 7 } };
+    const body = `payload=${encodeURIComponent(JSON.stringify(json))}`;
+    const signed = sign(github(), { secret: GITHUB, body, type: 'issues' });
+    const answer = await request(url)
+      .post('/github')
+      .set({ ...signed.headers, 'content-type': 'application/x-www-form-urlencoded' })
+      .send(body);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ payload: json, body: json });
+  });
+
+  it('parses a Stripe delivery as JSON whatever its content type says', async () => {
+    const json = { id: 'evt_1', type: 'invoice.paid' };
+    const body = JSON.stringify(json);
+    const signed = sign(stripe(), { secret: STRIPE, body });
+    const answer = await request(url)
+      .post('/stripe')
+      .set({ ...signed.headers, 'content-type': 'text/plain' })
+      .send(body);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ payload: json, body: json });
   });
 
   it('answers a provider handshake itself (Dropbox GET ?challenge), without the handler', async () => {

@@ -126,7 +126,7 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     const handlers = this.handlers.matching(endpoint, event, names);
     if (handlers.length === 0) this.unhandled(state);
     try {
-      await this.queue.enqueue(storeDelivery(event, names, state.headers, Date.now()), handlers);
+      await this.queue.enqueue(storeDelivery(event, names, state.headers, Date.now(), scheme), handlers);
     } catch (error) {
       throw webhookRefusal(
         new WebhookVerificationError('queue_unavailable', 'The delivery could not be queued.', {

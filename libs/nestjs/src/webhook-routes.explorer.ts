@@ -10,9 +10,18 @@ import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
  * At boot: finds every @VerifiedWebhook() route, builds its verifier (so an unknown scheme fails at
  * start, not at the first delivery), checks its known secrets and logs the routes.
  */
+/** A decorated route as the boot diagnostics name it: `Class.method`, its path (no global prefix), its limit. */
+export interface FoundWebhookRoute {
+  readonly name: string;
+  readonly path: string;
+  readonly bodyLimit: number;
+}
+
 @Injectable()
 export class WebhookRoutesExplorer implements OnModuleInit {
   private readonly logger = new Logger('VerifiedWebhook');
+  /** Every decorated route, once the module has initialised. */
+  readonly found: FoundWebhookRoute[] = [];
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -34,6 +43,11 @@ export class WebhookRoutesExplorer implements OnModuleInit {
         if (!route) continue;
         const { resolver } = route;
         const verifier = route.receiver.verifier;
+        this.found.push({
+          name: `${wrapper.metatype.name}.${name}`,
+          path: routePath(wrapper.metatype, handler),
+          bodyLimit: route.receiver.bodyLimit,
+        });
         this.logger.log(
           `${wrapper.metatype.name}.${name}: scheme ${verifier.scheme.name}, endpoint ${verifier.endpoint}` +
             (verifier.toleranceMs ? `, tolerance ${verifier.toleranceMs} ms` : ', no timestamp'),
@@ -48,4 +62,17 @@ export class WebhookRoutesExplorer implements OnModuleInit {
       throw new Error(`verified-webhooks: unusable webhook secrets:\n- ${errors.join('\n- ')}`);
     }
   }
+}
+
+/** Nest's PATH_METADATA of the controller and the method, joined (the first of each when listed). */
+function routePath(controller: object, handler: object): string {
+  const first = (target: object) => {
+    const path = Reflect.getMetadata('path', target) as string | string[] | undefined;
+    return (Array.isArray(path) ? path[0] : path) ?? '';
+  };
+  const joined = [first(controller), first(handler)]
+    .flatMap((part) => part.split('/'))
+    .filter(Boolean)
+    .join('/');
+  return `/${joined}`;
 }

@@ -75,7 +75,8 @@ export class WebhookRoutes {
 
   private build(route: VerifiedWebhookOptions): Omit<WebhookRoute, 'answersItself'> {
     const { scheme, endpoint, secrets, tenantParam, replay, processing, ...routeOverrides } = route;
-    const resolver = secrets !== undefined ? toSecretResolver(secrets) : (this.moduleResolver ?? NO_SECRETS);
+    // `secrets: process.env.X` of an unset variable is a boot error, not a silent fallback to the module's.
+    const resolver = 'secrets' in route ? toSecretResolver(secrets) : (this.moduleResolver ?? NO_SECRETS);
     // One vocabulary: a route's options override the module's of the same name.
     const options = { ...this.options, ...routeOverrides };
     const verifier = new WebhookVerifier({

@@ -46,6 +46,12 @@ export interface WebhooksModuleOptions extends WebhookOptions {
   /** Check every route's known secrets at boot and refuse to start on an unusable one. Default true. */
   readonly checkSecretsAtBoot?: boolean;
   /**
+   * Refuse to start when the replay store does not answer a ping at boot. Default false: a warning,
+   * and deliveries are refused with 503 until it answers. Nest only: the Express middleware is built
+   * synchronously and cannot wait for the store.
+   */
+  readonly requireStoreAtBoot?: boolean;
+  /**
    * Prometheus metrics (needs the optional peer dependency prom-client, loaded only when on):
    * `webhook_deliveries_total{scheme,endpoint,outcome}` and `webhook_verification_seconds{scheme}`.
    * `true` registers them in prom-client's default registry; `{ registry }` in yours. Default off.

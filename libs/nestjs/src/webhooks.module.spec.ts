@@ -8,12 +8,20 @@ import type {
 import { Controller, Injectable, Logger, Module, Post, Res, UseGuards } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import type { ReplayStore, SecretContext, SecretResolver } from '@verified-webhooks/core';
-import { MemoryReplayStore, RedisReplayStore, standardWebhooks } from '@verified-webhooks/core';
+import {
+  MemoryReplayStore,
+  RedisReplayStore,
+  secretsByEndpoint,
+  secretsByTenant,
+  staticSecret,
+  standardWebhooks,
+} from '@verified-webhooks/core';
 import { sign } from '@verified-webhooks/core/testing';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { request as httpRequest } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { of, throwError, timeout } from 'rxjs';
 import request from 'supertest';
 import { RedisServer } from '../../../test/support/redis-server.js';
@@ -280,6 +288,48 @@ describe('WebhooksModule', () => {
     expect(error?.message).not.toContain(broken);
   });
 
+  const bootError = (options: WebhooksModuleOptions, controllers?: unknown[]) =>
+    boot(options, { controllers }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+  const UNSET = process.env.VW_NEVER_SET_IN_TESTS;
+
+  it('refuses to start on an undefined secret in secretsByEndpoint (an unset env var), naming the endpoint', async () => {
+    const error = await bootError({ secrets: secretsByEndpoint({ 'standard-webhooks': UNSET! }) });
+    expect(error?.message).toMatch(
+      /secret for endpoint standard-webhooks on endpoint standard-webhooks is undefined/,
+    );
+  });
+
+  it('refuses to start on an undefined secret in staticSecret, in a rotation list, and as the secrets option', async () => {
+    expect((await bootError({ secrets: staticSecret(UNSET!) }))?.message).toMatch(
+      /static secret on endpoint standard-webhooks is undefined/,
+    );
+    expect((await bootError({ secrets: staticSecret(SECRET, UNSET!) }))?.message).toMatch(/is undefined/);
+    expect((await bootError({ secrets: UNSET! }))?.message).toMatch(
+      /the secrets option on endpoint standard-webhooks is undefined/,
+    );
+  });
+
+  it('refuses to start on an undefined tenant secret in secretsByTenant, naming the tenant', async () => {
+    const error = await bootError({ secrets: secretsByTenant({ acme: SECRET, globex: UNSET! }) });
+    expect(error?.message).toMatch(/tenant globex on endpoint standard-webhooks is undefined/);
+  });
+
+  it("refuses to start on a route's own secrets given as undefined, instead of falling back to the module's", async () => {
+    @Controller('own-secret')
+    class OwnSecretController {
+      @Post()
+      @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'own', secrets: UNSET! })
+      handle() {
+        return 'never';
+      }
+    }
+    const error = await bootError({ secrets: SECRET }, [OwnSecretController]);
+    expect(error?.message).toMatch(/the secrets option on endpoint own is undefined/);
+  });
+
   it('refuses to start on a replay window that would switch replay protection off (NaN from an unset env var)', async () => {
     await expect(boot({ secrets: SECRET, replayWindowMs: Number(undefined) })).rejects.toThrow(
       /replayWindowMs must be a number > 0/,
@@ -350,6 +400,29 @@ describe('WebhooksModule', () => {
       message: 'The webhook endpoint is misconfigured.',
     });
     expect(error).toHaveBeenCalledWith(expect.stringContaining('rawBody: true'));
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('req.body is set, req.rawBody is not'));
+  });
+
+  it("refuses a gzip body 415 unsupported_content_encoding, though Nest's parser inflated it (rawBody: true) or not (no parser)", async () => {
+    for (const rawBody of [true, false]) {
+      app = await boot({ secrets: SECRET }, { rawBody });
+      await app.listen(0, '127.0.0.1');
+      const { headers, body } = delivery();
+      const answer = await fetch(`${await app.getUrl()}/hooks/standard`, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          'content-type': rawBody ? 'application/json' : 'application/octet-stream',
+          'content-encoding': 'gzip',
+        },
+        body: gzipSync(body),
+      });
+      expect(answer.status).toBe(415);
+      expect(await answer.json()).toMatchObject({ error: 'unsupported_content_encoding' });
+      expect(handled).not.toContain(headers['webhook-id']);
+      await app.close();
+      app = undefined;
+    }
   });
 
   it('maps reasons to the statuses the app chooses', async () => {
@@ -484,6 +557,22 @@ describe('WebhooksModule', () => {
     afterAll(async () => {
       await store.close();
       await server.dispose();
+    });
+
+    it('warns at boot that the store cannot be reached', async () => {
+      const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      app = await boot({ secrets: SECRET, replayStore: store });
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /replay store \(RedisReplayStore\) cannot be reached at boot.*requireStoreAtBoot/,
+        ),
+      );
+    });
+
+    it('refuses to start with requireStoreAtBoot', async () => {
+      await expect(boot({ secrets: SECRET, replayStore: store, requireStoreAtBoot: true })).rejects.toThrow(
+        /replay store \(RedisReplayStore\) cannot be reached at boot/,
+      );
     });
 
     it('fails closed with 503 and never runs the handler', async () => {

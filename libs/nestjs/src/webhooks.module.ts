@@ -15,6 +15,8 @@ import { WebhookHandlersExplorer } from './webhook-handlers.explorer.js';
 import { WebhookRoutes } from './webhook-routes.service.js';
 import { WebhookWorker } from './webhook-worker.service.js';
 import { WebhookRoutesExplorer } from './webhook-routes.explorer.js';
+import { ReplayStoreBootCheck } from './replay-store.boot-check.js';
+import { RawBodyDiagnostics } from './raw-body/raw-body.diagnostics.js';
 import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { ConfigurableWebhooksModule, WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
 import { ReplayStore, SecretResolver, WebhookQueue as WebhookQueueToken } from './webhooks.tokens.js';
@@ -34,7 +36,8 @@ const providers: Provider[] = [
       moduleRef: ModuleRef,
     ): Promise<SecretResolverContract | null> => {
       if (options.secretResolver) return moduleRef.create(options.secretResolver);
-      return options.secrets === undefined ? null : toSecretResolver(options.secrets);
+      // Given but undefined (an unset env var) is reported at boot by the routes explorer.
+      return 'secrets' in options ? toSecretResolver(options.secrets) : null;
     },
   },
   {
@@ -56,6 +59,8 @@ const providers: Provider[] = [
   VerifiedWebhookGuard,
   WebhookReplayInterceptor,
   WebhookRoutesExplorer,
+  ReplayStoreBootCheck,
+  RawBodyDiagnostics,
 ];
 
 /**

@@ -23,6 +23,8 @@ export interface StoredDelivery {
   readonly body: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly receivedAt: number;
+  /** The scheme's `payloadFormat`, so the worker reads the payload as the request did. */
+  readonly payloadFormat?: 'json' | undefined;
 }
 
 /** Headers a queue never keeps: credentials of the request, not of the delivery. */
@@ -33,6 +35,7 @@ export function storeDelivery(
   names: readonly string[],
   headers: WebhookHeaders,
   receivedAt: number,
+  scheme?: { readonly payloadFormat?: 'json' },
 ): StoredDelivery {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
@@ -53,6 +56,7 @@ export function storeDelivery(
     body: event.rawBody.toString('base64'),
     headers: kept,
     receivedAt,
+    ...(scheme?.payloadFormat ? { payloadFormat: scheme.payloadFormat } : {}),
   };
 }
 
@@ -69,6 +73,7 @@ export class StoredEvent implements VerifiedWebhookEvent {
   readonly signed: Required<SignedFields>;
   #payload: { value: unknown } | undefined;
   readonly #contentType: string | undefined;
+  readonly #payloadFormat: 'json' | undefined;
 
   constructor(delivery: StoredDelivery) {
     this.id = delivery.id;
@@ -81,10 +86,16 @@ export class StoredEvent implements VerifiedWebhookEvent {
     this.rawBody = Buffer.from(delivery.body, 'base64');
     this.signed = delivery.signed;
     this.#contentType = delivery.headers['content-type'];
+    this.#payloadFormat = delivery.payloadFormat;
   }
 
   get payload(): unknown {
-    this.#payload ??= { value: parsePayload(this.rawBody, payloadFormat(this.#contentType)) };
+    this.#payload ??= {
+      value: parsePayload(
+        this.rawBody,
+        payloadFormat(this.#contentType, { payloadFormat: this.#payloadFormat }),
+      ),
+    };
     return this.#payload.value;
   }
 

@@ -17,6 +17,7 @@ export type WebhookFailureReason =
   | 'body_too_large'
   | 'body_read_failed'
   | 'raw_body_unavailable'
+  | 'unsupported_content_encoding'
   | 'missing_public_url'
   | 'internal_error'
   | 'replay_in_flight'
@@ -39,6 +40,7 @@ export const DEFAULT_STATUS_BY_REASON: Readonly<Record<WebhookFailureReason, num
   body_too_large: 413,
   body_read_failed: 400,
   raw_body_unavailable: 500,
+  unsupported_content_encoding: 415,
   missing_public_url: 500,
   internal_error: 500,
   replay_in_flight: 409,

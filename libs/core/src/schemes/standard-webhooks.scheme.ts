@@ -105,6 +105,7 @@ export function standardWebhooks(
 
   return {
     name: options.name ?? 'standard-webhooks',
+    payloadFormat: 'json', // the spec's payloads are JSON
     signs: { id: true, timestamp: true, type: false },
     defaultToleranceMs: options.toleranceMs ?? 5 * 60_000,
 

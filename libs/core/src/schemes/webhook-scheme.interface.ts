@@ -80,6 +80,12 @@ export interface WebhookScheme<Key = unknown, Parsed extends ParsedWebhook = Par
   readonly signs: SignedFields;
   /** Default freshness window in ms (both directions); undefined when the scheme sends no timestamp. */
   readonly defaultToleranceMs: number | undefined;
+  /**
+   * How `event.payload` is read, when the provider defines it: `json` for providers that only ever send
+   * JSON (whatever the unsigned Content-Type says; a form body with one `payload` field, GitHub's form
+   * mode, yields the JSON inside). Unset: by the Content-Type (JSON, form fields, `text/*` as text).
+   */
+  readonly payloadFormat?: 'json';
   /** Reads signatures, id, timestamp and type; throws a 400/401 WebhookVerificationError when malformed. */
   parse(headers: WebhookHeaders, context: ParseContext): Parsed;
   /** Turns a configured secret into key material; throws `invalid_secret` with a message naming the fault. */

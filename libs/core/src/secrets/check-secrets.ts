@@ -22,6 +22,12 @@ export function checkSecrets(
   const report: SecretCheckReport = { errors: [], warnings: [] };
   for (const known of resolver.knownSecrets?.() ?? []) {
     if (known.endpoint !== undefined && known.endpoint !== endpoint) continue;
+    if (known.secret === undefined) {
+      report.errors.push(
+        `The secret for ${known.where} on endpoint ${endpoint} is undefined (an unset environment variable?).`,
+      );
+      continue;
+    }
     for (const secret of toSecretList(known.secret)) {
       const label = secret.label ? ` (${secret.label})` : '';
       try {

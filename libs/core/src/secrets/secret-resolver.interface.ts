@@ -38,7 +38,8 @@ export interface KnownSecret {
   readonly where: string;
   /** Restrict the check to one endpoint; omitted = it may serve any endpoint. */
   readonly endpoint?: string;
-  readonly secret: SecretInput;
+  /** `undefined`: configured but missing (an unset environment variable), a boot error. */
+  readonly secret: SecretInput | undefined;
 }
 
 export type SecretResolverFunction = (context: SecretContext) => ResolverAnswer | Promise<ResolverAnswer>;

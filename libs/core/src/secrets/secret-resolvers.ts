@@ -9,16 +9,27 @@ import type {
 
 type SecretOrList = SecretInput | readonly SecretInput[];
 
-function known(where: string, secrets: ResolvedSecrets, endpoint?: string): KnownSecret[] {
-  return toSecretList(secrets).map((secret) => ({ where, secret, ...(endpoint ? { endpoint } : {}) }));
+/**
+ * What a map or list configures, an `undefined` entry kept as such: `process.env.X!` of an unset
+ * variable is a boot error (checkSecrets), not a refusal of every delivery.
+ */
+function known(where: string, secrets: SecretOrList | undefined | null, endpoint?: string): KnownSecret[] {
+  const list: readonly (SecretInput | undefined | null)[] = Array.isArray(secrets)
+    ? (secrets as readonly SecretInput[])
+    : [secrets as SecretInput | undefined];
+  return list.map((secret) => ({ where, secret: secret ?? undefined, ...(endpoint ? { endpoint } : {}) }));
 }
+
+/** Configured secrets with the missing ones left out, for `resolve`. */
+const present = (secrets: SecretOrList | undefined | null): ResolvedSecrets =>
+  Array.isArray(secrets) ? (secrets as readonly SecretInput[]).filter((secret) => secret != null) : secrets;
 
 /** The same secret(s) for every delivery. List several to rotate: any of them may match. */
 export function staticSecret(...secrets: SecretInput[]): SecretResolver {
-  const list = toSecretList(secrets);
+  const list = toSecretList(present(secrets));
   return {
     resolve: () => list,
-    knownSecrets: () => known('static secret', list),
+    knownSecrets: () => known('static secret', secrets.length === 0 ? undefined : secrets),
   };
 }
 
@@ -26,7 +37,7 @@ export function staticSecret(...secrets: SecretInput[]): SecretResolver {
 export function secretsByEndpoint(map: Readonly<Record<string, SecretOrList>>): SecretResolver {
   const table = new Map(Object.entries(map));
   return {
-    resolve: (context) => table.get(context.endpoint),
+    resolve: (context) => present(table.get(context.endpoint)),
     knownSecrets: () =>
       [...table].flatMap(([endpoint, secrets]) => known(`endpoint ${endpoint}`, secrets, endpoint)),
   };
@@ -40,8 +51,8 @@ export function secretsByTenant(map: Readonly<Record<string, SecretOrList>>): Se
   const table = new Map(Object.entries(map));
   return {
     resolve: (context) => {
-      const secrets = context.tenant === undefined ? undefined : table.get(context.tenant);
-      return secrets === undefined ? undefined : { tenant: context.tenant!, secrets };
+      const secrets = context.tenant === undefined ? undefined : present(table.get(context.tenant));
+      return secrets == null ? undefined : { tenant: context.tenant!, secrets };
     },
     knownSecrets: () => [...table].flatMap(([tenant, secrets]) => known(`tenant ${tenant}`, secrets)),
   };
@@ -58,7 +69,7 @@ export function secretsByEventType(
   const table = new Map(Object.entries(map));
   return {
     resolve: (context) =>
-      (context.eventType === undefined ? undefined : table.get(context.eventType)) ?? fallback,
+      present((context.eventType === undefined ? undefined : table.get(context.eventType)) ?? fallback),
     knownSecrets: () => [
       ...[...table].flatMap(([type, secrets]) => known(`event type ${type}`, secrets)),
       ...(fallback === undefined ? [] : known('fallback', fallback)),
@@ -79,7 +90,11 @@ export function secretFromEnv(variable: string, env: NodeJS.ProcessEnv = process
   };
   return {
     resolve: read,
-    knownSecrets: () => known(`environment variable ${variable}`, read()),
+    // Read at each delivery: unset at boot may be set later, so only what is set is checked.
+    knownSecrets: () => {
+      const secrets = read();
+      return secrets == null ? [] : known(`environment variable ${variable}`, secrets);
+    },
   };
 }
 
@@ -91,7 +106,13 @@ export function secretResolver(fn: SecretResolverFunction): SecretResolver {
 /** What the options accept where a resolver is expected. */
 export type SecretSource = SecretResolver | SecretResolverFunction | SecretInput | readonly SecretInput[];
 
-export function toSecretResolver(source: SecretSource): SecretResolver {
+/** A `secrets` option given as `undefined` (an unset environment variable): reported at boot. */
+export function missingSecrets(where: string): SecretResolver {
+  return { resolve: () => undefined, knownSecrets: () => known(where, undefined) };
+}
+
+export function toSecretResolver(source: SecretSource | undefined | null): SecretResolver {
+  if (source === undefined || source === null) return missingSecrets('the secrets option');
   if (typeof source === 'function') return secretResolver(source);
   if (typeof source === 'string') return staticSecret(source);
   if (Array.isArray(source)) return staticSecret(...(source as SecretInput[]));

@@ -53,7 +53,7 @@ export class VerifiedDelivery implements VerifiedWebhookEvent {
    */
   get type(): string | undefined {
     if (this.#parsed.type !== undefined) return this.#parsed.type;
-    return this.#bodyFormat() === 'json' ? typeFromPayload(this.payload) : undefined;
+    return this.#bodyFormat().startsWith('json') ? typeFromPayload(this.payload) : undefined;
   }
 
   get timestamp(): Date | undefined {
@@ -81,7 +81,7 @@ export class VerifiedDelivery implements VerifiedWebhookEvent {
 
   /** Read from the content type once, for the payload and the type. */
   #bodyFormat(): PayloadFormat {
-    return (this.#format ??= payloadFormat(this.#contentType));
+    return (this.#format ??= payloadFormat(this.#contentType, this.#source));
   }
 
   /** Plain data for logs and JSON: the fields' values, without the raw bytes. */

@@ -284,7 +284,14 @@ describe('the verified event', () => {
   });
 
   it('takes the type from a JSON body only: the content type is not signed', async () => {
-    const verifier = new WebhookVerifier({ scheme, secrets: SECRET, replayStore: false, clock: () => NOW });
+    // A scheme that reads its payload by the content type (Standard Webhooks itself is JSON-only).
+    const byContentType = { ...scheme, payloadFormat: undefined };
+    const verifier = new WebhookVerifier({
+      scheme: byContentType,
+      secrets: SECRET,
+      replayStore: false,
+      clock: () => NOW,
+    });
     // Signed JSON that, read as a form, would carry a field named type.
     const sent = request({ id: 'msg_form', body: '{"note":"a&type=refund.approved"}' });
     const event = eventOf(
@@ -296,6 +303,16 @@ describe('the verified event', () => {
     expect(event.payload).toHaveProperty('type', 'refund.approved"}');
     expect(event.type).toBeUndefined();
     expect(event.signed.type).toBe(false);
+    // The JSON-only scheme reads the same bytes as JSON whatever the content type says.
+    const jsonOnly = new WebhookVerifier({ scheme, secrets: SECRET, replayStore: false, clock: () => NOW });
+    const json = eventOf(
+      await jsonOnly.receive({
+        ...sent,
+        headers: { ...sent.headers, 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
+    expect(json.payload).toEqual({ note: 'a&type=refund.approved' });
+    expect(json.type).toBeUndefined();
   });
 });
 

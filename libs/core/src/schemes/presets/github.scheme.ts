@@ -39,6 +39,8 @@ export function github(options: GithubOptions = {}): WebhookScheme<Buffer, Githu
 
   return {
     name,
+    // JSON, or its form mode (`payload=<JSON>`), unwrapped by the payload reader.
+    payloadFormat: 'json',
     signs: sha256.signs,
     defaultToleranceMs: undefined,
 

@@ -44,6 +44,7 @@ export function stripe(options: StripeOptions = {}): WebhookScheme<Buffer, Strip
 
   return {
     name: options.name ?? 'stripe',
+    payloadFormat: 'json', // Stripe sends JSON only
     signs: { id: false, timestamp: true, type: false },
     defaultToleranceMs: options.toleranceMs ?? 5 * 60_000,
 
