@@ -269,26 +269,32 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
     },
   );
 
-  it("parses GitHub's form mode (payload=<JSON>, signed as sent) as the JSON inside", async () => {
-    const json = { action: 'opened', issue: { number: 7 } };
-    const body = `payload=${encodeURIComponent(JSON.stringify(json))}`;
-    const signed = sign(github(), { secret: GITHUB, body, type: 'issues' });
+  const issue = { action: 'opened', issue: { number: 7 } };
+  const invoice = { id: 'evt_1', type: 'invoice.paid' };
+  it.each([
+    {
+      what: "GitHub's form mode (payload=<JSON>, signed as sent) as the JSON inside",
+      path: '/github',
+      signed: sign(github(), {
+        secret: GITHUB,
+        body: `payload=${encodeURIComponent(JSON.stringify(issue))}`,
+        type: 'issues',
+      }),
+      contentType: 'application/x-www-form-urlencoded',
+      json: issue,
+    },
+    {
+      what: 'a Stripe delivery as JSON whatever its content type says',
+      path: '/stripe',
+      signed: sign(stripe(), { secret: STRIPE, body: JSON.stringify(invoice) }),
+      contentType: 'text/plain',
+      json: invoice,
+    },
+  ])('parses $what', async ({ path, signed, contentType, json }) => {
     const answer = await request(url)
-      .post('/github')
-      .set({ ...signed.headers, 'content-type': 'application/x-www-form-urlencoded' })
-      .send(body);
-    expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ payload: json, body: json });
-  });
-
-  it('parses a Stripe delivery as JSON whatever its content type says', async () => {
-    const json = { id: 'evt_1', type: 'invoice.paid' };
-    const body = JSON.stringify(json);
-    const signed = sign(stripe(), { secret: STRIPE, body });
-    const answer = await request(url)
-      .post('/stripe')
-      .set({ ...signed.headers, 'content-type': 'text/plain' })
-      .send(body);
+      .post(path)
+      .set({ ...signed.headers, 'content-type': contentType })
+      .send(signed.body);
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ payload: json, body: json });
   });

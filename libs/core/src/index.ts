@@ -149,6 +149,7 @@ export type { SecretSource } from './secrets/secret-resolvers.js';
 // Verification
 export type { ReplayClaim } from './verify/replay-claim.js';
 export type { VerifiedWebhookEvent } from './verify/verified-webhook-event.interface.js';
+export type { EventIdOf, VerifiedEventOf } from './verify/verified-event-of.js';
 export { WEBHOOK_DEFAULTS } from './verify/webhook-options.js';
 export type { HttpOptions, VerificationOptions, WebhookOptions } from './verify/webhook-options.js';
 export { verifyWebhook, WebhookVerifier } from './verify/webhook-verifier.js';

@@ -121,6 +121,14 @@ describe('stored deliveries', () => {
     expect(event.signed).toEqual({ id: true, type: true, timestamp: true, body: true });
   });
 
+  it("read the payload in the worker as the request did: a JSON-only scheme's body is JSON whatever the content type", async () => {
+    const scheme = standardWebhooks();
+    const event = await verifiedEvent(scheme, { secret: SECRET, id: 'msg_text', body: '{"type":"ping"}' });
+    const stored = storeDelivery(event, ['ping'], { 'content-type': 'text/plain' }, 1, scheme);
+    const worked = new StoredEvent(JSON.parse(JSON.stringify(stored)) as typeof stored);
+    expect(worked.payload).toEqual({ type: 'ping' });
+  });
+
   it('back off exponentially with jitter, within the policy bounds', () => {
     for (let attempt = 1; attempt <= 5; attempt++) {
       const delay = retryDelayMs(attempt, { baseDelayMs: 100, maxDelayMs: 1_000 });

@@ -14,22 +14,24 @@ import { checkSecrets } from '../secrets/check-secrets.js';
 import type { SecretSource } from '../secrets/secret-resolvers.js';
 import { toSecretResolver } from '../secrets/secret-resolvers.js';
 import type { ReplayClaim } from '../verify/replay-claim.js';
-import type { VerifiedWebhookEvent } from '../verify/verified-webhook-event.interface.js';
+import type { VerifiedEventOf } from '../verify/verified-event-of.js';
 import type { WebhookOptions } from '../verify/webhook-options.js';
 import { WebhookVerifier } from '../verify/webhook-verifier.js';
 
 /**
  * The request as Express (4 or 5) hands it over, typed structurally: core does not import express.
- * `req.webhook` is set once the delivery is verified.
+ * `req.webhook` is set once the delivery is verified; name the route's scheme to type its id
+ * (`WebhookExpressRequest<'standard-webhooks'>`: `req.webhook!.id` is a string).
  */
-export type WebhookExpressRequest = IncomingMessage & {
-  rawBody?: Buffer | undefined;
-  body?: unknown;
-  params?: Record<string, string>;
-  query?: unknown;
-  originalUrl?: string;
-  webhook?: VerifiedWebhookEvent;
-};
+export type WebhookExpressRequest<Scheme extends PresetName | AnyWebhookScheme = AnyWebhookScheme> =
+  IncomingMessage & {
+    rawBody?: Buffer | undefined;
+    body?: unknown;
+    params?: Record<string, string>;
+    query?: unknown;
+    originalUrl?: string;
+    webhook?: VerifiedEventOf<Scheme>;
+  };
 
 export type WebhookNextFunction = (error?: unknown) => void;
 

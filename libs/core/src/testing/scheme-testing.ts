@@ -2,6 +2,7 @@ import { WebhookVerificationError } from '../errors/webhook-verification.error.j
 import { MemoryReplayStore } from '../replay/memory-replay.store.js';
 import type { AnyWebhookScheme, SignInput } from '../schemes/webhook-scheme.interface.js';
 import type { VerifiedWebhookEvent } from '../verify/verified-webhook-event.interface.js';
+import type { VerifiedEventOf } from '../verify/verified-event-of.js';
 import type { VerificationOutcome, WebhookRequest } from '../verify/webhook-verifier.js';
 import { WebhookVerifier } from '../verify/webhook-verifier.js';
 
@@ -164,10 +165,10 @@ export async function secondDeliveryKind(
  * A verified event as a handler receives it, from a delivery the scheme signs: for running handlers
  * without HTTP (`dispatcher.dispatch(event)`, or `WebhookHandlers.dispatch(event)` in a Nest test).
  */
-export async function verifiedEvent(
-  scheme: AnyWebhookScheme,
+export async function verifiedEvent<Scheme extends AnyWebhookScheme>(
+  scheme: Scheme,
   input: SignInput & { readonly endpoint?: string; readonly tenant?: string },
-): Promise<VerifiedWebhookEvent> {
+): Promise<VerifiedEventOf<Scheme>> {
   const headers = scheme.sign(input);
   const verifier = new WebhookVerifier({
     scheme,
@@ -176,5 +177,9 @@ export async function verifiedEvent(
     replayStore: false,
   });
   const body = Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body);
-  return eventOf(await verifier.receive({ headers, rawBody: body, tenant: input.tenant, url: input.url }));
+  const event = eventOf(
+    await verifier.receive({ headers, rawBody: body, tenant: input.tenant, url: input.url }),
+  );
+  // The scheme's parse typed the id as it guarantees it (see VerifiedEventOf); the event's id is that one.
+  return event as VerifiedEventOf<Scheme>;
 }

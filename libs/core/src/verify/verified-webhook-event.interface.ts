@@ -1,9 +1,12 @@
 import type { SignedFields } from '../schemes/webhook-scheme.interface.js';
 
-/** A delivery that passed every check, as handed to your handler. */
-export interface VerifiedWebhookEvent<Payload = unknown> {
+/**
+ * A delivery that passed every check, as handed to your handler. `Id` is `string` for a scheme that
+ * refuses a delivery without one (Standard Webhooks and its family): see `VerifiedEventOf`.
+ */
+export interface VerifiedWebhookEvent<Payload = unknown, Id extends string | undefined = string | undefined> {
   /** The delivery id, when the scheme sends one (see `signed.id`). */
-  readonly id: string | undefined;
+  readonly id: Id;
   /** The event type, from a header or else the body's `type`, when there is one (see `signed.type`). */
   readonly type: string | undefined;
   /** The sender's signed timestamp, when the scheme sends one. */
