@@ -142,7 +142,9 @@ async function redisFaultCounter(url: string): Promise<FaultCounter> {
     },
     current: async (id) => Number((await client.get(key(id))) ?? 0),
     close: async () => {
-      await client.quit().catch(() => client.disconnect());
+      // A QUIT queued while reconnecting would wait for Redis to come back: disconnect instead.
+      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+      else client.disconnect();
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import { idempotencyKey } from '../handlers/idempotency-key.js';
+import { closeClient } from '../replay/redis-replay.store.js';
 import { isNonRetryable } from './non-retryable.error.js';
 import { paced } from './pace.js';
 import type { StoredDelivery } from './stored-delivery.js';
@@ -192,14 +193,15 @@ export class BullmqWebhookQueue implements WebhookQueue {
   /** Waits for running jobs (BullMQ's worker close, bounded), then closes the queues and owned connections. */
   async close(): Promise<void> {
     const drain = Promise.all(this.workers.map((worker) => worker.close()));
-    await withDeadline(this.options.closeTimeoutMs ?? 10_000, drain).catch(() =>
-      Promise.all(this.workers.map((worker) => worker.close(true))),
-    );
+    const force = () => Promise.all(this.workers.map((worker) => worker.close(true)));
+    // Every step bounded: a Redis that is gone (or reconnecting) must not hang the app's shutdown.
+    await withDeadline(this.options.closeTimeoutMs ?? 10_000, drain)
+      .catch(() => withDeadline(1_000, force()))
+      .catch(() => undefined);
     const queues = Promise.all([...this.queues.values()].map((queue) => queue.close()));
     await withDeadline(this.options.closeTimeoutMs ?? 10_000, queues).catch(() => undefined);
     if (this.ownsConnections) {
-      for (const client of [this.producer, this.worker])
-        await client?.quit().catch(() => client.disconnect());
+      for (const client of [this.producer, this.worker]) if (client) await closeClient(client);
     }
   }
 

@@ -207,7 +207,7 @@ export class RedisReplayStore implements ReplayStore {
 
   async close(): Promise<void> {
     if (!this.ownsClient) return;
-    await this.client.quit().catch(() => this.client.disconnect());
+    await closeClient(this.client);
   }
 
   /** EVALSHA, loading the script on the first NOSCRIPT (after a restart or failover). */
@@ -257,4 +257,20 @@ function withTimeout<T>(operation: Promise<T>, ms: number): Promise<T> {
     );
   });
   return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * QUIT when the connection is up; otherwise disconnect at once: a QUIT queued while ioredis is
+ * reconnecting waits for a Redis that may never come back, and shutdown would hang on it.
+ */
+export async function closeClient(client: {
+  readonly status: string;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}) {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  await client.quit().catch(() => client.disconnect());
 }
