@@ -31,7 +31,7 @@ export async function expressBodyParserFindings(
   bodyLimit: number,
 ): Promise<BodyParserFinding[]> {
   const app = instance as { router?: { stack?: unknown }; _router?: { stack?: unknown } } | undefined;
-  const stack = app?.router?.stack ?? app?._router?.stack; // Express 5, Express 4
+  const stack = app?._router?.stack ?? routerOf(app)?.stack; // Express 4, Express 5
   if (!Array.isArray(stack)) return [];
   const parsers = (stack as ExpressLayer[]).filter(
     (layer) => !layer.route && PARSERS.has(layer.name ?? '') && matches(layer, path),
@@ -104,4 +104,13 @@ function probe(layer: ExpressLayer, contentType: string, body: string, declared:
       }),
     { consumed: false, kept: false, limit: undefined },
   );
+}
+
+/** Express 5's `app.router`; on Express 4 that getter throws ("'app.router' is deprecated!"). */
+function routerOf(app: { router?: { stack?: unknown } } | undefined): { stack?: unknown } | undefined {
+  try {
+    return app?.router;
+  } catch {
+    return undefined;
+  }
 }
