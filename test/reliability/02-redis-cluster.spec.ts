@@ -13,6 +13,7 @@ import {
   startTwoSamples,
   stopAll,
   tally,
+  tallyQueued,
   watchedDeliveries,
 } from './reliability-kit.js';
 
@@ -81,15 +82,7 @@ describe('2. exactly once on a 3-master Redis Cluster (REDIS_CLUSTER_NODES)', ()
     const ids = deliveries.map((delivery) => delivery.id);
     const urls = apps.map((app) => `${app.url}/webhooks/queued/standard`);
     const { statuses, undelivered } = await sendCopies(urls, deliveries, COPIES, watch);
-    const queued = async () =>
-      (await Promise.all(apps.map((app) => eventsOf(app.url))))
-        .flat()
-        .filter((event) => event.endpoint === 'queued-standard');
-    await vi.waitFor(async () => expect(tally(ids, await queued()).processed).toBe(DELIVERIES), {
-      timeout: 60_000,
-      interval: 250,
-    });
-    const result = tally(ids, await queued());
+    const result = await tallyQueued(apps, ids);
     // BullMQ's keys all carry the {vw} hash tag: one slot, one master.
     const queueKeys = cluster.servers.map((server) =>
       keysOf(server.port).filter((key) => key.startsWith('{vw}:')),

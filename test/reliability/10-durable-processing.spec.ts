@@ -14,7 +14,8 @@ import {
   standardDelivery,
   startTwoSamples,
   stopAll,
-  tally,
+  queuedEventsOf,
+  tallyQueued,
   watchedDeliveries,
 } from './reliability-kit.js';
 
@@ -23,12 +24,6 @@ const HMAC_SECRET = 'reliability-hmac-secret-durable-0123456789ab';
 const DELIVERIES = SOAK ? 5_000 : 1_000;
 const COPIES = 3;
 const MAX_ATTEMPTS = 3;
-
-/** The durable route's events: what the workers processed. */
-const queuedEvents = async (apps: readonly SampleProcess[]) =>
-  (await Promise.all(apps.map((app) => eventsOf(app.url))))
-    .flat()
-    .filter((event) => event.endpoint === 'queued-standard');
 
 describe('10. durable processing: two sample-app processes, BullMQ on one Redis', () => {
   let redis: RedisServer;
@@ -53,12 +48,8 @@ describe('10. durable processing: two sample-app processes, BullMQ on one Redis'
     const urls = apps.map((app) => `${app.url}/webhooks/queued/standard`);
     const { statuses, undelivered } = await sendCopies(urls, deliveries, COPIES, watch);
     const ids = deliveries.map((delivery) => delivery.id);
-    await vi.waitFor(async () => expect(tally(ids, await queuedEvents(apps)).processed).toBe(DELIVERIES), {
-      timeout: 60_000,
-      interval: 250,
-    });
-    const events = await queuedEvents(apps);
-    const result = tally(ids, events);
+    const result = await tallyQueued(apps, ids);
+    const events = await queuedEventsOf(apps);
     const perInstance = await Promise.all(
       apps.map(async (app) => (await eventsOf(app.url)).filter((event) => event.via === 'queue').length),
     );
@@ -112,7 +103,7 @@ describe('10. durable processing: two sample-app processes, BullMQ on one Redis'
     );
     await vi.waitFor(
       async () => {
-        const done = (await queuedEvents(apps)).find((event) => event.id === flaky.id);
+        const done = (await queuedEventsOf(apps)).find((event) => event.id === flaky.id);
         expect(done?.attempts).toBe(3);
       },
       { timeout: 30_000 },
@@ -126,7 +117,7 @@ describe('10. durable processing: two sample-app processes, BullMQ on one Redis'
     expect([code, out.at(-1)]).toEqual([0, '1 dead letter(s) retried']);
     await vi.waitFor(
       async () => {
-        expect((await queuedEvents(apps)).filter((event) => event.id === exhausted.id)).toHaveLength(1);
+        expect((await queuedEventsOf(apps)).filter((event) => event.id === exhausted.id)).toHaveLength(1);
       },
       { timeout: 30_000 },
     );

@@ -180,6 +180,21 @@ export async function eventsOf(baseUrl: string): Promise<ProcessedEvent[]> {
   return (await (await fetch(`${baseUrl}/events`)).json()) as ProcessedEvent[];
 }
 
+/** What the durable route's workers processed, over every instance's GET /events. */
+export const queuedEventsOf = async (apps: readonly { readonly url: string }[]): Promise<ProcessedEvent[]> =>
+  (await Promise.all(apps.map((app) => eventsOf(app.url))))
+    .flat()
+    .filter((event) => event.endpoint === 'queued-standard');
+
+/** Waits until every id was processed by a durable route's workers, then tallies them. */
+export async function tallyQueued(apps: readonly { readonly url: string }[], ids: readonly string[]) {
+  await vi.waitFor(async () => expect(tally(ids, await queuedEventsOf(apps)).processed).toBe(ids.length), {
+    timeout: 60_000,
+    interval: 250,
+  });
+  return tally(ids, await queuedEventsOf(apps));
+}
+
 /** processed / duplicated / lost for the ids a scenario sent, from every instance's GET /events. */
 export function tally(ids: readonly string[], events: readonly ProcessedEvent[]) {
   const counts = new Map<string, number>();
