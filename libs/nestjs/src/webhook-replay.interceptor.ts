@@ -1,7 +1,7 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { ClaimOutcome, HttpAnswer, ReplayClaim } from '@verified-webhooks/core';
+import type { ClaimOutcome, HttpAnswer, ReplayClaim, WebhookHttpReceiver } from '@verified-webhooks/core';
 import { eventNamesOf, storeDelivery, WebhookVerificationError } from '@verified-webhooks/core';
 import type { WebhookQueue as WebhookQueueContract } from '@verified-webhooks/core';
 import { Observable } from 'rxjs';
@@ -84,12 +84,7 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     try {
       outcome = await receiver.claim(state.verified);
     } catch (error) {
-      throw webhookRefusal(error, receiver, {
-        adapter: this.adapterHost.httpAdapter,
-        response,
-        logger: this.logger,
-        metrics: this.metrics,
-      });
+      throw this.refuse(error, receiver, response);
     }
     if (outcome.kind === 'duplicate') {
       this.metrics.delivery(scheme.name, endpoint, 'duplicate');
@@ -128,16 +123,23 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     try {
       await this.queue.enqueue(storeDelivery(event, names, state.headers, Date.now(), scheme), handlers);
     } catch (error) {
-      throw webhookRefusal(
-        new WebhookVerificationError('queue_unavailable', 'The delivery could not be queued.', {
-          cause: error,
-        }),
-        receiver,
-        { adapter: this.adapterHost.httpAdapter, response, logger: this.logger, metrics: this.metrics },
-      );
+      const failure = new WebhookVerificationError('queue_unavailable', 'The delivery could not be queued.', {
+        cause: error,
+      });
+      throw this.refuse(failure, receiver, response);
     }
     await claim?.complete().catch(this.warnNotMarkedDone);
     return { kind: 'queued', id: event.id ?? event.deliveryKey.replace(/^.*\{|\}$/g, '') };
+  }
+
+  private refuse(error: unknown, receiver: WebhookHttpReceiver, response: unknown) {
+    const context = {
+      adapter: this.adapterHost.httpAdapter,
+      response,
+      logger: this.logger,
+      metrics: this.metrics,
+    };
+    return webhookRefusal(error, receiver, context);
   }
 
   /** An event no handler matched is still answered 2xx: senders disable endpoints that answer 4xx. */
