@@ -33,10 +33,11 @@ const LIMITS = { maxHeaderLength: 8192, maxSignatures: 16 };
 const URL_SIGNED = 'https://example.com/webhooks/x';
 const BODY = '{"id":"evt_1","type":"a.b","data":{"object":{"id":"x"}}}';
 /**
- * Shared bearer tokens (GitLab `X-Gitlab-Token`, Okta `Authorization`), not signatures: by design they
- * do not cover the body, so only header mutations must be refused for them (documented in each preset).
+ * Shared bearer tokens (GitLab `X-Gitlab-Token`, Okta `Authorization`, Telegram's secret token), not
+ * signatures: by design they do not cover the body, so only header mutations must be refused for
+ * them (documented in each preset).
  */
-const SHARED_TOKEN = new Set(['preset:gitlab', 'preset:okta']);
+const SHARED_TOKEN = new Set(['preset:gitlab', 'preset:okta', 'preset:telegram']);
 /** Twilio signs the URL and the parsed form parameters, not the bytes: `a=1&` and `a=1` sign alike. */
 const FORM_SIGNED = new Set(['preset:twilio']);
 const sameForm = (a: Buffer, b: Buffer) =>
