@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { AnyWebhookScheme, WebhookHeaders } from '@verified-webhooks/core';
 import {
@@ -72,11 +72,31 @@ function allSchemes(): [string, () => AnyWebhookScheme][] {
 
 const SCHEMES = allSchemes();
 
-/** A signed delivery the scheme verifies, when its sign() and a generated secret round-trip. */
+/** Schemes that sign with a private key and verify with its public half: a key pair made here. */
+const KEY_PAIRS: Readonly<Record<string, () => { sign: string; verify: string }>> = {
+  'preset:telnyx': () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    return {
+      sign: privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(16).toString('base64'),
+      verify: publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('base64'),
+    };
+  },
+};
+
+/** A signed delivery the scheme verifies, when its sign() and a generated secret (or key pair) round-trip. */
 async function roundTrip(scheme: AnyWebhookScheme, name: string) {
-  for (const secret of [generateSecret(name.split(':').pop()), generateSecret('standard-webhooks')]) {
+  const keyPair = KEY_PAIRS[name];
+  const candidates = keyPair
+    ? [keyPair()]
+    : [generateSecret(name.split(':').pop()), generateSecret('standard-webhooks')].map((secret) => ({
+        sign: secret,
+        verify: secret,
+      }));
+  for (const { sign, verify: secret } of candidates) {
     try {
-      const headers = lower(scheme.sign({ secret, body: BODY, url: URL_SIGNED, id: 'id_1', type: 'a.b' }));
+      const headers = lower(
+        scheme.sign({ secret: sign, body: BODY, url: URL_SIGNED, id: 'id_1', type: 'a.b' }),
+      );
       const verifier = new WebhookVerifier({ scheme, secrets: secret, replayStore: false });
       const outcome = await verifier.receive({ headers, rawBody: Buffer.from(BODY), url: URL_SIGNED });
       if (outcome.kind === 'new') return { secret, headers, verifier };
