@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Controller, HttpCode, Logger, Module, Param, Post, Req } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
 import { FastifyAdapter, RouteConfig } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
@@ -212,6 +213,30 @@ describe('Content-Encoding on a route that is not a webhook (Fastify)', () => {
       });
       expect(compressed.status).toBe(400);
       expect(await compressed.json()).not.toHaveProperty('error', 'unsupported_content_encoding');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('Content-Encoding in a TestingModule (the adapter is given after the providers exist)', () => {
+  it.each(['express', 'fastify'])('refuses on %s as in the app', async (platform) => {
+    const moduleRef = await Test.createTestingModule({ imports: [TestModule] }).compile();
+    const app =
+      platform === 'fastify'
+        ? moduleRef.createNestApplication(new FastifyAdapter(), { rawBody: true, logger: false })
+        : moduleRef.createNestApplication({ rawBody: true, logger: false });
+    try {
+      await app.listen(0, '127.0.0.1');
+      const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      const signed = standardDelivery(SECRET);
+      const answer = await fetch(`${url}/hooks`, {
+        method: 'POST',
+        headers: { ...signed.headers, 'content-encoding': 'x-unknown' },
+        body: gzipSync(signed.body),
+      });
+      expect(answer.status).toBe(415);
+      expect(await answer.json()).toMatchObject({ error: 'unsupported_content_encoding' });
     } finally {
       await app.close();
     }
