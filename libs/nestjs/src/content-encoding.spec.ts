@@ -62,9 +62,29 @@ class PlainController {
   }
 }
 
+/** One route method inherited by a webhook controller and by one that is not. */
+class SharedRoutes {
+  @Post()
+  @HttpCode(200)
+  receive(@Req() request: { body?: unknown }) {
+    return { body: request.body };
+  }
+}
+@Controller('shared-hook')
+@VerifiedWebhook('standard-webhooks')
+class SharedWebhookController extends SharedRoutes {}
+@Controller('shared-plain')
+class SharedPlainController extends SharedRoutes {}
+
 @Module({
   imports: [WebhooksModule.forRoot({ secrets: SECRET, bodyLimit: BODY_LIMIT })],
-  controllers: [HooksController, ClassLevelController, PlainController],
+  controllers: [
+    HooksController,
+    ClassLevelController,
+    PlainController,
+    SharedWebhookController,
+    SharedPlainController,
+  ],
 })
 class TestModule {}
 
@@ -194,29 +214,43 @@ describe.each(SETUPS)('Content-Encoding on a webhook route (%s)', (setup) => {
   });
 });
 
-describe('Content-Encoding on a route that is not a webhook (Fastify)', () => {
-  it("leaves Fastify's own parsing alone: the hook is on webhook routes only", async () => {
-    const { app, url } = await boot('fastify');
-    try {
-      const json = JSON.stringify({ hello: 'world' });
-      const plain = await fetch(`${url}/plain`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: json,
-      });
-      expect(await plain.json()).toEqual({ body: { hello: 'world' } });
-      // Fastify decodes no Content-Encoding: its JSON parser refuses the gzip bytes, as before.
-      const compressed = await fetch(`${url}/plain`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-        body: gzipSync(json),
-      });
-      expect(compressed.status).toBe(400);
-      expect(await compressed.json()).not.toHaveProperty('error', 'unsupported_content_encoding');
-    } finally {
-      await app.close();
-    }
-  });
+describe('Content-Encoding on routes that are not webhooks', () => {
+  const json = JSON.stringify({ hello: 'world' });
+  const send = (url: string, path: string, encoded: boolean) =>
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(encoded && { 'content-encoding': 'gzip' }) },
+      body: encoded ? gzipSync(json) : json,
+    });
+
+  it.each(['/plain', '/shared-plain'])(
+    "leaves Fastify's own parsing alone (%s): its JSON parser refuses the gzip bytes, as before",
+    async (path) => {
+      const { app, url } = await boot('fastify');
+      try {
+        expect(await (await send(url, path, false)).json()).toEqual({ body: { hello: 'world' } });
+        const compressed = await send(url, path, true);
+        expect(compressed.status).toBe(400);
+        expect(await compressed.json()).not.toHaveProperty('error', 'unsupported_content_encoding');
+      } finally {
+        await app.close();
+      }
+    },
+  );
+
+  it.each(['/plain', '/shared-plain'])(
+    "leaves Express's body-parser alone (%s): it inflates the gzip body, as before",
+    async (path) => {
+      const { app, url } = await boot('express');
+      try {
+        const compressed = await send(url, path, true);
+        expect(compressed.status).toBe(200);
+        expect(await compressed.json()).toEqual({ body: { hello: 'world' } });
+      } finally {
+        await app.close();
+      }
+    },
+  );
 });
 
 describe('Content-Encoding in a TestingModule (the adapter is given after the providers exist)', () => {

@@ -8,6 +8,8 @@ import { expressRouteHandlerOf, insertBeforeBodyParsers } from './express-route-
 
 /** `@RouteConfig()`'s metadata key (@nestjs/platform-fastify, the same in Nest 10, 11 and 12). */
 const FASTIFY_ROUTE_CONFIG_METADATA = '__fastify_route_config__';
+/** Nest's route path metadata (@Post() and the like): the methods that are routes. */
+const PATH_METADATA = 'path';
 /** On each webhook method (Nest copies it onto the route's handler), and in its Fastify route config. */
 const WEBHOOK_ROUTE = Symbol.for('verified-webhooks.route');
 
@@ -67,27 +69,51 @@ export class ContentEncodingPolicy {
   }
 
   private tagWebhookRoutes(fastify: boolean): void {
+    const { webhook, plain } = this.routeHandlers();
+    // A tag left by another app of the process on a method that is not a webhook route in this one.
+    for (const handler of plain) {
+      Reflect.deleteMetadata(WEBHOOK_ROUTE, handler);
+      const config = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) as object | undefined;
+      if (!config || !(WEBHOOK_ROUTE in config)) continue;
+      const { [WEBHOOK_ROUTE]: _ours, ...theirs } = config as Record<PropertyKey, unknown>;
+      Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, theirs, handler);
+    }
+    for (const [handler, controller] of webhook) {
+      // Tagged once per method, for every app of the process (tests boot several).
+      let tagged = Reflect.getMetadata(WEBHOOK_ROUTE, handler) as TaggedRoute | undefined;
+      if (!tagged) Reflect.defineMetadata(WEBHOOK_ROUTE, (tagged = { controller, handler }), handler);
+      if (!fastify) continue;
+      // Fastify's config of a shared method: Nest reads it when it registers each route.
+      const config = (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) ?? {}) as object;
+      if (WEBHOOK_ROUTE in config) continue;
+      Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...config, [WEBHOOK_ROUTE]: tagged }, handler);
+    }
+  }
+
+  /**
+   * Each route method that is a webhook route on every controller routing it, with the first of them.
+   * The tag is on the method, which Nest copies onto each route's handler: a method inherited by a
+   * decorated and an undecorated controller is left untagged (the guard still refuses it, after the
+   * platform's parser), so no route that is not a webhook is ever refused early. A method inherited by
+   * two decorated controllers answers with the first one's options (statusCodes, metric labels).
+   */
+  private routeHandlers(): { webhook: Map<object, object>; plain: Set<object> } {
+    const webhook = new Map<object, object>();
+    const plain = new Set<object>();
     for (const wrapper of this.discovery.getControllers()) {
       const controller = wrapper.metatype as (abstract new (...args: never[]) => unknown) | undefined;
       if (!controller?.prototype) continue;
       const prototype = controller.prototype as Record<string, unknown>;
       for (const name of this.scanner.getAllMethodNames(prototype)) {
         const handler = prototype[name];
-        if (typeof handler !== 'function' || !WebhookRoutes.optionsOf(controller, handler)) continue;
-        // A method inherited by two decorated controllers keeps the first: only the refusal's options
-        // (statusCodes) and metric labels could differ. Tagged once per method, for every app of the process.
-        let tagged = Reflect.getMetadata(WEBHOOK_ROUTE, handler) as TaggedRoute | undefined;
-        if (!tagged) Reflect.defineMetadata(WEBHOOK_ROUTE, (tagged = { controller, handler }), handler);
-        if (!fastify) continue;
-        const config = (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) ?? {}) as object;
-        if (WEBHOOK_ROUTE in config) continue;
-        Reflect.defineMetadata(
-          FASTIFY_ROUTE_CONFIG_METADATA,
-          { ...config, [WEBHOOK_ROUTE]: tagged },
-          handler,
-        );
+        if (typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined)
+          continue;
+        if (!WebhookRoutes.optionsOf(controller, handler)) plain.add(handler);
+        else if (!webhook.has(handler)) webhook.set(handler, controller);
       }
     }
+    for (const handler of plain) webhook.delete(handler);
+    return { webhook, plain };
   }
 
   private installFastify(fastify: FastifyInstance): void {
