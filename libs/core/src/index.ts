@@ -33,6 +33,7 @@ export type {
 export { eventNamesOf, WebhookDispatcher } from './handlers/webhook-dispatcher.js';
 export type { DispatchResult, WebhookHandler, WebhookHandlerContext } from './handlers/webhook-dispatcher.js';
 export type {
+  EndpointSchemeOf,
   WebhookEventMap,
   WebhookEventName,
   WebhookEventOf,
