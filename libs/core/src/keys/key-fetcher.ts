@@ -205,7 +205,9 @@ export class KeyFetcher {
     response.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > this.maxBytes) {
-        response.destroy(new Error(`the response is over the ${this.maxBytes}-byte limit`));
+        // Settled first, so the abort that destroy() causes cannot report another reason.
+        reject(new Error(`the response is over the ${this.maxBytes}-byte limit`));
+        response.destroy();
         return;
       }
       chunks.push(chunk);
