@@ -1,3 +1,4 @@
+import https from 'node:https';
 import { connect } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
@@ -128,6 +129,10 @@ describe('5. hostile input: never a crash, never a false accept, only 4xx', () =
     expect(SCHEMES.length).toBeGreaterThanOrEqual(3);
   });
 
+  // Presets whose keys are fetched (sns, google-pubsub, microsoft-graph) must not call out for hostile input.
+  const outbound = vi.spyOn(https, 'request');
+  afterAll(() => outbound.mockRestore());
+
   describe.each(SCHEMES)('%s', (name, factory) => {
     const scheme = factory();
     let fixture: Awaited<ReturnType<typeof roundTrip>>;
@@ -251,6 +256,10 @@ describe('5. hostile input: never a crash, never a false accept, only 4xx', () =
         { numRuns: MUTATION_RUNS },
       );
     });
+  });
+
+  it('made no outbound request (no key was fetched for any hostile input)', () => {
+    expect(outbound).not.toHaveBeenCalled();
   });
 });
 

@@ -104,6 +104,29 @@ export { type TwitchOptions, type TwitchParsed, twitch } from './schemes/presets
 export { type WooCommerceOptions, woocommerce } from './schemes/presets/woocommerce.scheme.js';
 export { type ZendeskOptions, type ZendeskParsed, zendesk } from './schemes/presets/zendesk.scheme.js';
 export { type ZoomOptions, zoom } from './schemes/presets/zoom.scheme.js';
+// Keys fetched from the provider (docs/architecture.md, "Keys that are fetched").
+export {
+  type SnsMessage,
+  type SnsMessageType,
+  type SnsOptions,
+  type SnsParsed,
+  type SnsTopicKey,
+  sns,
+} from './schemes/presets/sns.scheme.js';
+export {
+  type GooglePubSubOptions,
+  type GooglePubSubParsed,
+  googlePubSub,
+} from './schemes/presets/google-pubsub.scheme.js';
+export {
+  GRAPH_CHANGE_NOTIFICATION_PUBLISHER,
+  type MicrosoftGraphOptions,
+  type MicrosoftGraphParsed,
+  microsoftGraph,
+} from './schemes/presets/microsoft-graph.scheme.js';
+export { defaultKeyFetcher, type FetchedBody, KeyFetcher, type KeyFetcherOptions } from './keys/key-fetcher.js';
+export type { DecodedJwt } from './keys/jwt.js';
+export type { KeyUrlPolicy } from './keys/key-url-policy.js';
 export {
   type StandardWebhooksKey,
   type StandardWebhooksOptions,
@@ -119,6 +142,7 @@ export type {
   ParseLimits,
   SignedFields,
   SignInput,
+  VerifyResult,
   WebhookScheme,
 } from './schemes/webhook-scheme.interface.js';
 

@@ -88,6 +88,9 @@ describe('PRESETS', () => {
         'woocommerce',
         'zendesk',
         'zoom',
+        'sns',
+        'google-pubsub',
+        'microsoft-graph',
       ].sort(),
     );
     for (const name of presetNames()) expect(PRESETS[name]().name).toBe(ALIASES[name] ?? name);
@@ -128,6 +131,9 @@ describe('PRESETS', () => {
       'twilio',
       'woocommerce',
       'zendesk',
+      'sns',
+      'googlePubSub',
+      'microsoftGraph',
       'hmac',
       'standardWebhooks',
       'resolveScheme',
