@@ -69,9 +69,19 @@ class FetchedKeysController {
 })
 class FetchedKeysModule {}
 
-const confirmation = () => signSnsMessage({ privateKey: key.privateKey, certUrl: CERT_URL, topicArn: TOPIC, message: 'confirm', type: 'SubscriptionConfirmation' });
-const notification = () => signSnsMessage({ privateKey: key.privateKey, certUrl: CERT_URL, topicArn: TOPIC, message: '{"order":1}' });
-const graphBody = JSON.stringify({ value: [{ subscriptionId: 's1', changeType: 'created', clientState: CLIENT_STATE, resource: 'r' }] });
+const confirmation = () =>
+  signSnsMessage({
+    privateKey: key.privateKey,
+    certUrl: CERT_URL,
+    topicArn: TOPIC,
+    message: 'confirm',
+    type: 'SubscriptionConfirmation',
+  });
+const notification = () =>
+  signSnsMessage({ privateKey: key.privateKey, certUrl: CERT_URL, topicArn: TOPIC, message: '{"order":1}' });
+const graphBody = JSON.stringify({
+  value: [{ subscriptionId: 's1', changeType: 'created', clientState: CLIENT_STATE, resource: 'r' }],
+});
 const VALIDATION = 'Validation: Testing client application reachability for subscription Request-Id: 1';
 
 describe.each(['express', 'fastify'] as const)('fetched-key senders through Nest (%s)', (platform) => {
@@ -84,7 +94,8 @@ describe.each(['express', 'fastify'] as const)('fetched-key senders through Nest
         ? await NestFactory.create(FetchedKeysModule, { rawBody: true, logger: false })
         : await NestFactory.create(FetchedKeysModule, new FastifyAdapter(), { rawBody: true, logger: false });
     await app.init();
-    if (platform === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
+    if (platform === 'fastify')
+      await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
     http = app.getHttpServer();
   });
   afterAll(() => app.close());
@@ -106,7 +117,12 @@ describe.each(['express', 'fastify'] as const)('fetched-key senders through Nest
     expect((await request(http).post('/hooks/sns').set(headers).send(body)).status).toBe(200);
     expect(handled).toEqual(['sns:Notification']);
     server.reset();
-    const forged = signSnsMessage({ privateKey: key.privateKey, certUrl: CERT_URL, topicArn: `${TOPIC}-x`, message: 'x' });
+    const forged = signSnsMessage({
+      privateKey: key.privateKey,
+      certUrl: CERT_URL,
+      topicArn: `${TOPIC}-x`,
+      message: 'x',
+    });
     expect((await request(http).post('/hooks/sns').set(forged.headers).send(forged.body)).status).toBe(401);
     expect(server.requests).toEqual([]);
   });
@@ -120,14 +136,26 @@ describe.each(['express', 'fastify'] as const)('fetched-key senders through Nest
     expect(answer.headers['content-type']).toMatch(/^text\/plain/);
     expect(answer.text).toBe(VALIDATION);
     expect(handled).toEqual([]);
-    expect((await request(http).post('/hooks/graph').set('content-type', 'application/json').send(graphBody)).status).toBe(202);
+    expect(
+      (await request(http).post('/hooks/graph').set('content-type', 'application/json').send(graphBody))
+        .status,
+    ).toBe(202);
     const forged = graphBody.replace(CLIENT_STATE, 'guessed-client-state');
-    expect((await request(http).post('/hooks/graph').set('content-type', 'application/json').send(forged)).status).toBe(401);
+    expect(
+      (await request(http).post('/hooks/graph').set('content-type', 'application/json').send(forged)).status,
+    ).toBe(401);
     expect(handled).toEqual(['graph']);
   });
 
   it('Pub/Sub push: the token for the public URL is verified; the envelope messageId is the event id', async () => {
-    const { headers, body } = signPubSubPush({ privateKey: key.privateKey, kid: 'kid1', audience: `${PUBLIC_BASE}/hooks/pubsub`, email: EMAIL, data: 'x', messageId: '77' });
+    const { headers, body } = signPubSubPush({
+      privateKey: key.privateKey,
+      kid: 'kid1',
+      audience: `${PUBLIC_BASE}/hooks/pubsub`,
+      email: EMAIL,
+      data: 'x',
+      messageId: '77',
+    });
     expect((await request(http).post('/hooks/pubsub').set(headers).send(body)).status).toBe(204);
     expect(handled).toEqual(['pubsub:77']);
   });
@@ -142,7 +170,11 @@ describe('fetched-key senders through the Express middleware', () => {
       handled.push(`express:${(req as WebhookExpressRequest).webhook!.type}`);
       res.sendStatus(204);
     };
-    app.post('/sns', verifiedWebhook({ scheme: sns({ keys, confirmSubscriptions: true }), secrets: TOPIC }), ok);
+    app.post(
+      '/sns',
+      verifiedWebhook({ scheme: sns({ keys, confirmSubscriptions: true }), secrets: TOPIC }),
+      ok,
+    );
     app.post('/graph', verifiedWebhook({ scheme: microsoftGraph({ keys }), secrets: CLIENT_STATE }), ok);
     http = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => http.once('listening', resolve));
@@ -164,7 +196,9 @@ describe('fetched-key senders through the Express middleware', () => {
   });
 
   it('answers the Graph validationToken', async () => {
-    const answer = await request(url).post(`/graph?validationToken=${encodeURIComponent(VALIDATION)}`).send('');
+    const answer = await request(url)
+      .post(`/graph?validationToken=${encodeURIComponent(VALIDATION)}`)
+      .send('');
     expect(answer.status).toBe(200);
     expect(answer.text).toBe(VALIDATION);
     expect(handled).toEqual([]);

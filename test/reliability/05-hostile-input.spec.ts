@@ -521,7 +521,13 @@ describe('5. hostile input: presets with fetched keys (local key server, real al
   const EMAIL = 'push@test-project.iam.gserviceaccount.com';
   const APP_ID = '11111111-2222-4333-8444-555555555555';
   let server: TestKeyServer;
-  let cases: { name: string; scheme: AnyWebhookScheme; secret: string; headers: Record<string, string>; body: string }[];
+  let cases: {
+    name: string;
+    scheme: AnyWebhookScheme;
+    secret: string;
+    headers: Record<string, string>;
+    body: string;
+  }[];
   const figures = { runs: 0, falseAccepts: 0 };
 
   beforeAll(async () => {
@@ -540,7 +546,13 @@ describe('5. hostile input: presets with fetched keys (local key server, real al
       message: BODY,
       subject: 'hostile',
     });
-    const push = signPubSubPush({ privateKey: key.privateKey, kid: 'kid1', audience: AUDIENCE, email: EMAIL, data: BODY });
+    const push = signPubSubPush({
+      privateKey: key.privateKey,
+      kid: 'kid1',
+      audience: AUDIENCE,
+      email: EMAIL,
+      data: BODY,
+    });
     const validationToken = signGraphValidationToken({
       privateKey: key.privateKey,
       kid: 'kid1',
@@ -568,7 +580,8 @@ describe('5. hostile input: presets with fetched keys (local key server, real al
     reportScenario({
       scenario: '5d. hostile input: presets with fetched keys (sns, google-pubsub, microsoft-graph)',
       load: `${figures.runs} mutated signed deliveries (${RUNS} per preset), keys from a local HTTPS server`,
-      faults: 'bit flips, appended/truncated bodies, header char edits, JSON field values replaced by random ones',
+      faults:
+        'bit flips, appended/truncated bodies, header char edits, JSON field values replaced by random ones',
       processed: 0,
       duplicated: 0,
       lost: 0,
@@ -580,65 +593,92 @@ describe('5. hostile input: presets with fetched keys (local key server, real al
 
   /** What the signature actually covers, per preset: an accepted mutation must leave it unchanged. */
   const signedMaterial = (name: string, scheme: AnyWebhookScheme, headers: WebhookHeaders, body: Buffer) => {
-    const parsed = scheme.parse(headers, { limits: LIMITS, rawBody: body, url: AUDIENCE }) as unknown as Record<string, unknown>;
+    const parsed = scheme.parse(headers, {
+      limits: LIMITS,
+      rawBody: body,
+      url: AUDIENCE,
+    }) as unknown as Record<string, unknown>;
     if (name === 'sns') return `${(parsed.stringToSign as Buffer).toString('hex')}|${String(parsed.certUrl)}`;
     if (name === 'google-pubsub') return (parsed.token as { signingInput: Buffer }).signingInput.toString();
-    return JSON.stringify([(parsed.clientStates as Buffer[]).map(String), (parsed.tokens as { signingInput: Buffer }[]).map((t) => t.signingInput.toString())]);
+    return JSON.stringify([
+      (parsed.clientStates as Buffer[]).map(String),
+      (parsed.tokens as { signingInput: Buffer }[]).map((t) => t.signingInput.toString()),
+    ]);
   };
 
-  it.each(['sns', 'google-pubsub', 'microsoft-graph'])('%s: the original verifies; mutations never forge', async (name) => {
-    const { scheme, secret, headers, body } = cases.find((c) => c.name === name)!;
-    const verifier = new WebhookVerifier({ scheme, secrets: secret, replayStore: false });
-    expect((await verifier.receive({ headers, rawBody: Buffer.from(body), url: AUDIENCE })).kind).toBe('new');
-    const original = signedMaterial(name, scheme, headers, Buffer.from(body));
-    const fields = Object.keys(JSON.parse(body) as object);
-    const mutation = fc.oneof(
-      fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-      fc.record({ kind: fc.constant('append' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-      fc.record({ kind: fc.constant('truncate' as const), by: fc.integer({ min: 1, max: 200 }) }),
-      fc.record({
-        kind: fc.constant('field' as const),
-        field: fc.constantFrom(...fields),
-        value: fc.oneof(fc.string({ maxLength: 40 }), fc.integer(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 })),
-      }),
-      fc.record({
-        kind: fc.constant('header' as const),
-        header: fc.constantFrom(...Object.keys(headers)),
-        at: fc.nat(),
-        char: fc.string({ minLength: 1, maxLength: 1 }),
-      }),
-    );
-    await fc.assert(
-      fc.asyncProperty(mutation, async (m) => {
-        figures.runs++;
-        let mutated = Buffer.from(body);
-        const mutatedHeaders = { ...headers };
-        if (m.kind === 'flip') mutated[m.at % mutated.length] = mutated[m.at % mutated.length]! ^ (1 << m.bit);
-        else if (m.kind === 'append') mutated = Buffer.concat([mutated, Buffer.from(m.bytes)]);
-        else if (m.kind === 'truncate') mutated = mutated.subarray(0, Math.max(0, mutated.length - m.by));
-        else if (m.kind === 'field') mutated = Buffer.from(JSON.stringify({ ...(JSON.parse(body) as object), [m.field]: m.value }));
-        else {
-          const value = mutatedHeaders[m.header]!;
-          const at = m.at % Math.max(value.length, 1);
-          mutatedHeaders[m.header] = value.slice(0, at) + m.char + value.slice(at + 1);
-        }
-        let accepted = false;
-        try {
-          accepted = (await verifier.receive({ headers: mutatedHeaders, rawBody: mutated, url: AUDIENCE })).kind === 'new';
-        } catch (error) {
-          // A mutated but well-formed certificate URL is fetched (from an allowed host only) and not found: 503.
-          if (!isWebhookVerificationError(error) || (error.status >= 500 && error.reason !== 'key_fetch_failed')) {
-            throw error;
+  it.each(['sns', 'google-pubsub', 'microsoft-graph'])(
+    '%s: the original verifies; mutations never forge',
+    async (name) => {
+      const { scheme, secret, headers, body } = cases.find((c) => c.name === name)!;
+      const verifier = new WebhookVerifier({ scheme, secrets: secret, replayStore: false });
+      expect((await verifier.receive({ headers, rawBody: Buffer.from(body), url: AUDIENCE })).kind).toBe(
+        'new',
+      );
+      const original = signedMaterial(name, scheme, headers, Buffer.from(body));
+      const fields = Object.keys(JSON.parse(body) as object);
+      const mutation = fc.oneof(
+        fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+        fc.record({
+          kind: fc.constant('append' as const),
+          bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+        }),
+        fc.record({ kind: fc.constant('truncate' as const), by: fc.integer({ min: 1, max: 200 }) }),
+        fc.record({
+          kind: fc.constant('field' as const),
+          field: fc.constantFrom(...fields),
+          value: fc.oneof(
+            fc.string({ maxLength: 40 }),
+            fc.integer(),
+            fc.constant(null),
+            fc.array(fc.string(), { maxLength: 3 }),
+          ),
+        }),
+        fc.record({
+          kind: fc.constant('header' as const),
+          header: fc.constantFrom(...Object.keys(headers)),
+          at: fc.nat(),
+          char: fc.string({ minLength: 1, maxLength: 1 }),
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(mutation, async (m) => {
+          figures.runs++;
+          let mutated = Buffer.from(body);
+          const mutatedHeaders = { ...headers };
+          if (m.kind === 'flip')
+            mutated[m.at % mutated.length] = mutated[m.at % mutated.length]! ^ (1 << m.bit);
+          else if (m.kind === 'append') mutated = Buffer.concat([mutated, Buffer.from(m.bytes)]);
+          else if (m.kind === 'truncate') mutated = mutated.subarray(0, Math.max(0, mutated.length - m.by));
+          else if (m.kind === 'field')
+            mutated = Buffer.from(JSON.stringify({ ...(JSON.parse(body) as object), [m.field]: m.value }));
+          else {
+            const value = mutatedHeaders[m.header]!;
+            const at = m.at % Math.max(value.length, 1);
+            mutatedHeaders[m.header] = value.slice(0, at) + m.char + value.slice(at + 1);
           }
-        }
-        if (!accepted) return true;
-        const forged = signedMaterial(name, scheme, mutatedHeaders, mutated) !== original;
-        if (forged) figures.falseAccepts++;
-        return !forged;
-      }),
-      { numRuns: RUNS },
-    );
-    const hosts = new Set(server.requests.map((request) => request.split('/')[0]));
-    expect([...hosts].every((host) => TEST_HOSTS.includes(host!))).toBe(true);
-  });
+          let accepted = false;
+          try {
+            accepted =
+              (await verifier.receive({ headers: mutatedHeaders, rawBody: mutated, url: AUDIENCE })).kind ===
+              'new';
+          } catch (error) {
+            // A mutated but well-formed certificate URL is fetched (from an allowed host only) and not found: 503.
+            if (
+              !isWebhookVerificationError(error) ||
+              (error.status >= 500 && error.reason !== 'key_fetch_failed')
+            ) {
+              throw error;
+            }
+          }
+          if (!accepted) return true;
+          const forged = signedMaterial(name, scheme, mutatedHeaders, mutated) !== original;
+          if (forged) figures.falseAccepts++;
+          return !forged;
+        }),
+        { numRuns: RUNS },
+      );
+      const hosts = new Set(server.requests.map((request) => request.split('/')[0]));
+      expect([...hosts].every((host) => TEST_HOSTS.includes(host!))).toBe(true);
+    },
+  );
 });

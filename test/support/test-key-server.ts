@@ -57,23 +57,62 @@ export class TestKeyServer {
     const dir = mkdtempSync(join(tmpdir(), 'vw-keys-'));
     const file = (name: string) => join(dir, name);
     const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'),
-      '-days', '2', '-subj', '/CN=verified-webhooks test CA');
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('server.key'), '-out', file('server.csr'),
-      '-subj', '/CN=test key server');
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      file('ca.key'),
+      '-out',
+      file('ca.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=verified-webhooks test CA',
+    );
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      file('server.key'),
+      '-out',
+      file('server.csr'),
+      '-subj',
+      '/CN=test key server',
+    );
     writeFileSync(file('san.ext'), `subjectAltName=${TEST_HOSTS.map((host) => `DNS:${host}`).join(',')}\n`);
-    openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
-      '-CAcreateserial', '-out', file('server.pem'), '-days', '2', '-extfile', file('san.ext'));
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      file('server.csr'),
+      '-CA',
+      file('ca.pem'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      file('server.pem'),
+      '-days',
+      '2',
+      '-extfile',
+      file('san.ext'),
+    );
     const ca = readFileSync(file('ca.pem'), 'utf8');
-    let self: TestKeyServer | undefined;
+    // The handlers need the instance, and the instance needs the server.
+    const holder: { self?: TestKeyServer } = {};
     const server = createServer(
       { key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')) },
-      (request, response) => self!.answer(request, response),
+      (request, response) => holder.self!.answer(request, response),
     );
-    server.on('secureConnection', () => self!.connections++);
+    server.on('secureConnection', () => holder.self!.connections++);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    self = new TestKeyServer(server, ca, dir);
-    return self;
+    holder.self = new TestKeyServer(server, ca, dir);
+    return holder.self;
   }
 
   get port(): number {
@@ -87,7 +126,10 @@ export class TestKeyServer {
 
   /** A fetcher that connects every allowed host to this server, trusting its CA. */
   fetcher(options: Omit<KeyFetcherOptions, 'unsafeTestRoute'> = {}): KeyFetcher {
-    return new KeyFetcher({ ...options, unsafeTestRoute: { host: '127.0.0.1', port: this.port, ca: this.ca } });
+    return new KeyFetcher({
+      ...options,
+      unsafeTestRoute: { host: '127.0.0.1', port: this.port, ca: this.ca },
+    });
   }
 
   /** A fresh RSA key and its self-signed certificate. */

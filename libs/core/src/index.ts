@@ -124,7 +124,12 @@ export {
   type MicrosoftGraphParsed,
   microsoftGraph,
 } from './schemes/presets/microsoft-graph.scheme.js';
-export { defaultKeyFetcher, type FetchedBody, KeyFetcher, type KeyFetcherOptions } from './keys/key-fetcher.js';
+export {
+  defaultKeyFetcher,
+  type FetchedBody,
+  KeyFetcher,
+  type KeyFetcherOptions,
+} from './keys/key-fetcher.js';
 export type { DecodedJwt } from './keys/jwt.js';
 export type { KeyUrlPolicy } from './keys/key-url-policy.js';
 export {

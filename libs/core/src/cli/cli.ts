@@ -117,7 +117,9 @@ async function send(args: string[], io: CliIo): Promise<number> {
     });
   } catch (error) {
     // Senders that sign with their own keys (SNS, Pub/Sub) cannot be imitated here: say so in one line.
-    throw new UsageError(`${scheme.name} cannot be sent by this CLI: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(
+      `${scheme.name} cannot be sent by this CLI: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const headers = { 'content-type': 'application/json', ...signed, ...extra };
   // After signing: even one added byte must be refused.

@@ -38,14 +38,31 @@ describe('the CLI and the presets whose keys are fetched', () => {
 
   it.each([
     ['sns', TOPIC, /^verified-webhooks: sns cannot be sent by this CLI: .*signSnsMessage\(\)/],
-    ['google-pubsub', 'push@p.iam.gserviceaccount.com', /^verified-webhooks: google-pubsub cannot be sent by this CLI: .*signPubSubPush\(\)/],
-  ])('send --scheme %s refuses with one line (exit 2): the provider holds the signing key', async (scheme, secret, line) => {
-    const { code, err } = await run('send', '--scheme', scheme, '--secret', secret, '--url', url, '--body', '{}');
-    expect(code).toBe(2);
-    expect(err).toHaveLength(1);
-    expect(err[0]).toMatch(line);
-    expect(seen).toEqual([]);
-  });
+    [
+      'google-pubsub',
+      'push@p.iam.gserviceaccount.com',
+      /^verified-webhooks: google-pubsub cannot be sent by this CLI: .*signPubSubPush\(\)/,
+    ],
+  ])(
+    'send --scheme %s refuses with one line (exit 2): the provider holds the signing key',
+    async (scheme, secret, line) => {
+      const { code, err } = await run(
+        'send',
+        '--scheme',
+        scheme,
+        '--secret',
+        secret,
+        '--url',
+        url,
+        '--body',
+        '{}',
+      );
+      expect(code).toBe(2);
+      expect(err).toHaveLength(1);
+      expect(err[0]).toMatch(line);
+      expect(seen).toEqual([]);
+    },
+  );
 
   it('secret --scheme sns / google-pubsub: one line saying what the "secret" is', async () => {
     const snsAnswer = await run('secret', '--scheme', 'sns');
@@ -58,13 +75,46 @@ describe('the CLI and the presets whose keys are fetched', () => {
   it('microsoft-graph: secret prints a clientState, and send posts a notification that carries it', async () => {
     const secret = await run('secret', '--scheme', 'microsoft-graph');
     expect(secret.out[0]).toMatch(/^[0-9a-f]{64}$/);
-    const body = JSON.stringify({ value: [{ subscriptionId: 's', changeType: 'created', clientState: CLIENT_STATE }] });
-    const sent = await run('send', '--scheme', 'microsoft-graph', '--secret', CLIENT_STATE, '--url', url, '--body', body);
+    const body = JSON.stringify({
+      value: [{ subscriptionId: 's', changeType: 'created', clientState: CLIENT_STATE }],
+    });
+    const sent = await run(
+      'send',
+      '--scheme',
+      'microsoft-graph',
+      '--secret',
+      CLIENT_STATE,
+      '--url',
+      url,
+      '--body',
+      body,
+    );
     expect(sent.out).toEqual(['#1: 202 Accepted']);
-    const tampered = await run('send', '--scheme', 'microsoft-graph', '--secret', CLIENT_STATE, '--url', url, '--body', body, '--tamper');
+    const tampered = await run(
+      'send',
+      '--scheme',
+      'microsoft-graph',
+      '--secret',
+      CLIENT_STATE,
+      '--url',
+      url,
+      '--body',
+      body,
+      '--tamper',
+    );
     // Graph signs no body (only the clientState inside it is checked): an edited body is accepted, as documented.
     expect(tampered.out[0]).toBe('#1: 202 Accepted');
-    const wrong = await run('send', '--scheme', 'microsoft-graph', '--secret', 'another-state-0123456789', '--url', url, '--body', body);
+    const wrong = await run(
+      'send',
+      '--scheme',
+      'microsoft-graph',
+      '--secret',
+      'another-state-0123456789',
+      '--url',
+      url,
+      '--body',
+      body,
+    );
     expect(wrong.code).toBe(2);
     expect(wrong.err[0]).toMatch(/clientState/);
     expect(seen).toEqual(['graph', 'graph']);

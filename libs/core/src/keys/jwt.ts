@@ -23,14 +23,17 @@ export function decodeRs256Jwt(token: string, what: string): DecodedJwt {
     new WebhookVerificationError('malformed_signature', `The ${what} is not a JWT: ${why}.`);
   if (token.length > MAX_JWT_LENGTH) throw malformed('too long');
   const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) throw malformed('not three base64url parts');
+  if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part)))
+    throw malformed('not three base64url parts');
   const header = jsonPart(parts[0]!);
   const claims = jsonPart(parts[1]!);
   if (header === undefined || claims === undefined) throw malformed('a part is not a JSON object');
   if (header.alg !== 'RS256') throw malformed('the algorithm is not RS256');
-  if (typeof header.kid !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(header.kid)) throw malformed('no key id');
+  if (typeof header.kid !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(header.kid))
+    throw malformed('no key id');
   const signature = Buffer.from(parts[2]!, 'base64url');
-  if (signature.length < 128 || signature.length > 1024) throw malformed('the signature has the wrong length');
+  if (signature.length < 128 || signature.length > 1024)
+    throw malformed('the signature has the wrong length');
   return {
     header: { alg: header.alg, kid: header.kid },
     claims,
@@ -70,7 +73,10 @@ export function checkJwtTimes(
     const value = claims[name];
     if (value === undefined) return undefined;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-      throw new WebhookVerificationError('malformed_signature', `The ${options.what} has a bad ${name} claim.`);
+      throw new WebhookVerificationError(
+        'malformed_signature',
+        `The ${options.what} has a bad ${name} claim.`,
+      );
     }
     return value * 1000;
   };
@@ -83,13 +89,22 @@ export function checkJwtTimes(
   if (exp + options.leewayMs < now) {
     throw new WebhookVerificationError('timestamp_expired', `The ${options.what} has expired.`);
   }
-  for (const [name, at] of [['iat', iat], ['nbf', nbf]] as const) {
+  for (const [name, at] of [
+    ['iat', iat],
+    ['nbf', nbf],
+  ] as const) {
     if (at !== undefined && at - options.leewayMs > now) {
-      throw new WebhookVerificationError('timestamp_in_future', `The ${options.what}'s ${name} is in the future.`);
+      throw new WebhookVerificationError(
+        'timestamp_in_future',
+        `The ${options.what}'s ${name} is in the future.`,
+      );
     }
   }
   if (exp - (iat ?? now) > options.maxLifetimeMs) {
-    throw new WebhookVerificationError('timestamp_in_future', `The ${options.what} lives longer than allowed.`);
+    throw new WebhookVerificationError(
+      'timestamp_in_future',
+      `The ${options.what} lives longer than allowed.`,
+    );
   }
   return { iat, exp };
 }

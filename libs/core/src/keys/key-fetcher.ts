@@ -177,7 +177,10 @@ export class KeyFetcher {
         (response) => this.read(response, resolve, reject),
       );
       // One deadline for the whole exchange, not only idle time between packets.
-      const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      const deadline = setTimeout(
+        () => request.destroy(new Error(`no answer within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
       deadline.unref();
       request.on('close', () => clearTimeout(deadline));
       request.on('timeout', () => request.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
@@ -186,12 +189,18 @@ export class KeyFetcher {
     });
   }
 
-  private read(response: IncomingMessage, resolve: (body: FetchedBody) => void, reject: (error: Error) => void): void {
+  private read(
+    response: IncomingMessage,
+    resolve: (body: FetchedBody) => void,
+    reject: (error: Error) => void,
+  ): void {
     const status = response.statusCode ?? 0;
     if (status !== 200) {
       // A redirect is refused like any other status: its Location is never followed.
       response.destroy();
-      reject(new Error(`status ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`));
+      reject(
+        new Error(`status ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`),
+      );
       return;
     }
     const declared = Number(response.headers['content-length']);
@@ -232,7 +241,8 @@ export class KeyFetcher {
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`KeyFetcher: ${name} must be a positive number.`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`KeyFetcher: ${name} must be a positive number.`);
   return value;
 }
 

@@ -27,7 +27,12 @@ export function parseJwks(body: Buffer): KeySet {
   if (!Array.isArray(document?.keys)) throw new Error('the key document has no keys array');
   const keys = new Map<string, KeyObject>();
   for (const jwk of document.keys.slice(0, MAX_KEYS) as Record<string, unknown>[]) {
-    if (jwk?.kty !== 'RSA' || typeof jwk.kid !== 'string' || typeof jwk.n !== 'string' || typeof jwk.e !== 'string') {
+    if (
+      jwk?.kty !== 'RSA' ||
+      typeof jwk.kid !== 'string' ||
+      typeof jwk.n !== 'string' ||
+      typeof jwk.e !== 'string'
+    ) {
       continue;
     }
     if (jwk.use !== undefined && jwk.use !== 'sig') continue;

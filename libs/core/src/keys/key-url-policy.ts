@@ -31,7 +31,13 @@ export const snsHostRegion = (host: string): string | undefined =>
 
 /** https, default port, no credentials, no fragment: the shape every allowed URL shares. */
 function plainHttps(url: URL): boolean {
-  return url.protocol === 'https:' && url.port === '' && url.username === '' && url.password === '' && url.hash === '';
+  return (
+    url.protocol === 'https:' &&
+    url.port === '' &&
+    url.username === '' &&
+    url.password === '' &&
+    url.hash === ''
+  );
 }
 
 /** SNS signing certificates: `https://sns.<region>.amazonaws.com/SimpleNotificationService-<32 hex>.pem`. */
@@ -60,7 +66,10 @@ export const SNS_CONFIRM_SUBSCRIPTION: KeyUrlPolicy = {
 
 /** Google's OAuth2 signing certificates (PEM by key id), which sign Pub/Sub push tokens. */
 export const GOOGLE_OAUTH2_CERTS_URL = 'https://www.googleapis.com/oauth2/v1/certs';
-export const GOOGLE_OAUTH2_CERTS: KeyUrlPolicy = exactUrl('Google OAuth2 certificates', GOOGLE_OAUTH2_CERTS_URL);
+export const GOOGLE_OAUTH2_CERTS: KeyUrlPolicy = exactUrl(
+  'Google OAuth2 certificates',
+  GOOGLE_OAUTH2_CERTS_URL,
+);
 
 /** Microsoft identity platform keys (JWKS), which sign Graph's `validationTokens`. */
 export const MICROSOFT_IDENTITY_KEYS_URL = 'https://login.microsoftonline.com/common/discovery/keys';

@@ -10,7 +10,8 @@ import { stringToSign } from '../schemes/presets/sns.scheme.js';
  */
 
 type PrivateKeyInput = KeyObject | string;
-const privateKeyOf = (key: PrivateKeyInput): KeyObject => (typeof key === 'string' ? createPrivateKey(key) : key);
+const privateKeyOf = (key: PrivateKeyInput): KeyObject =>
+  typeof key === 'string' ? createPrivateKey(key) : key;
 
 export interface SnsSignInput {
   readonly privateKey: PrivateKeyInput;
@@ -53,7 +54,11 @@ export function signSnsMessage(input: SnsSignInput): { headers: Record<string, s
         }),
   };
   const version = input.signatureVersion ?? '2';
-  const signature = rsaSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256', stringToSign(message), privateKeyOf(input.privateKey));
+  const signature = rsaSign(
+    version === '1' ? 'RSA-SHA1' : 'RSA-SHA256',
+    stringToSign(message),
+    privateKeyOf(input.privateKey),
+  );
   const body = JSON.stringify({
     ...message,
     SignatureVersion: version,

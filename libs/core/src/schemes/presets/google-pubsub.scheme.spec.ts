@@ -23,7 +23,10 @@ beforeAll(async () => {
   key = server.signingKey('accounts.google.com');
   otherKey = server.signingKey('accounts.google.com');
   server.route('/oauth2/v1/certs', {
-    headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=19800, must-revalidate' },
+    headers: {
+      'content-type': 'application/json',
+      'cache-control': 'public, max-age=19800, must-revalidate',
+    },
     body: JSON.stringify({ [KID]: key.certificatePem }),
   });
 });
@@ -34,7 +37,14 @@ beforeEach(() => {
 });
 
 const push = (overrides: Partial<Parameters<typeof signPubSubPush>[0]> = {}) =>
-  signPubSubPush({ privateKey: key.privateKey, kid: KID, audience: AUDIENCE, email: EMAIL, data: '{"order":1}', ...overrides });
+  signPubSubPush({
+    privateKey: key.privateKey,
+    kid: KID,
+    audience: AUDIENCE,
+    email: EMAIL,
+    data: '{"order":1}',
+    ...overrides,
+  });
 const scheme = () => googlePubSub({ keys: fetcher });
 const request = { url: AUDIENCE };
 const tokenOf = (headers: Record<string, string>) => headers.authorization!.slice('Bearer '.length);
@@ -42,7 +52,12 @@ const tokenOf = (headers: Record<string, string>) => headers.authorization!.slic
 /** google-auth-library's certificate-based check, with the test certificate as Google's. */
 async function googleAccepts(token: string, audience = AUDIENCE): Promise<true | string> {
   try {
-    const ticket = await new OAuth2Client().verifySignedJwtWithCertsAsync(token, { [KID]: key.certificatePem }, audience, ISSUERS);
+    const ticket = await new OAuth2Client().verifySignedJwtWithCertsAsync(
+      token,
+      { [KID]: key.certificatePem },
+      audience,
+      ISSUERS,
+    );
     const payload = ticket.getPayload();
     return payload?.email === EMAIL && payload.email_verified === true ? true : 'wrong email';
   } catch (error) {
@@ -61,25 +76,31 @@ describe('google-pubsub', () => {
     it('a token signed by another key, for another audience, or expired: refused by both', async () => {
       const wrongKey = push({ privateKey: otherKey.privateKey });
       expect(await googleAccepts(tokenOf(wrongKey.headers))).toBe('Invalid token signature');
-      expect(await reasonOf(deliver(scheme(), wrongKey.headers, wrongKey.body, { secrets: EMAIL, request }))).toBe(
-        'signature_mismatch',
-      );
-      const otherAudience = push({ audience: 'https://other.example.com/' });
-      expect(await googleAccepts(tokenOf(otherAudience.headers))).toBe('Wrong recipient, payload audience != requiredAudience');
       expect(
-        await reasonOf(deliver(scheme(), otherAudience.headers, otherAudience.body, { secrets: EMAIL, request })),
+        await reasonOf(deliver(scheme(), wrongKey.headers, wrongKey.body, { secrets: EMAIL, request })),
+      ).toBe('signature_mismatch');
+      const otherAudience = push({ audience: 'https://other.example.com/' });
+      expect(await googleAccepts(tokenOf(otherAudience.headers))).toBe(
+        'Wrong recipient, payload audience != requiredAudience',
+      );
+      expect(
+        await reasonOf(
+          deliver(scheme(), otherAudience.headers, otherAudience.body, { secrets: EMAIL, request }),
+        ),
       ).toBe('signature_mismatch');
       const expired = push({ issuedAt: Date.now() - 2 * 60 * 60_000 });
       expect(await googleAccepts(tokenOf(expired.headers))).toMatch(/^Token used too late/);
-      expect(await reasonOf(deliver(scheme(), expired.headers, expired.body, { secrets: EMAIL, request }))).toBe(
-        'timestamp_expired',
-      );
+      expect(
+        await reasonOf(deliver(scheme(), expired.headers, expired.body, { secrets: EMAIL, request })),
+      ).toBe('timestamp_expired');
     });
 
     it('an issuer other than Google: refused by both', async () => {
       const { headers, body } = push({ claims: { iss: 'https://evil.example.com' } });
       expect(await googleAccepts(tokenOf(headers))).toMatch(/^Invalid issuer/);
-      expect(await reasonOf(deliver(scheme(), headers, body, { secrets: EMAIL, request }))).toBe('signature_mismatch');
+      expect(await reasonOf(deliver(scheme(), headers, body, { secrets: EMAIL, request }))).toBe(
+        'signature_mismatch',
+      );
     });
   });
 
@@ -105,10 +126,14 @@ describe('google-pubsub', () => {
       ['email_verified false', { claims: { email_verified: false } }, 'signature_mismatch'],
       ['a future iat', { issuedAt: Date.now() + 10 * 60_000 }, 'timestamp_in_future'],
       ['a stale token', { issuedAt: Date.now() - 3 * 60 * 60_000 }, 'timestamp_expired'],
-      ['a lifetime over a day', { claims: { exp: Math.floor(Date.now() / 1000) + 2 * 86_400 } }, 'timestamp_in_future'],
+      [
+        'a lifetime over a day',
+        { claims: { exp: Math.floor(Date.now() / 1000) + 2 * 86_400 } },
+        'timestamp_in_future',
+      ],
       ['alg none', { claims: {} }, 'malformed_signature'],
     ] as const)('%s', async (what, overrides, reason) => {
-      const delivery = push(overrides as Parameters<typeof push>[0]);
+      const delivery = push(overrides);
       let headers = delivery.headers;
       const body = delivery.body;
       if (what === 'alg none') {
@@ -125,17 +150,19 @@ describe('google-pubsub', () => {
       const tampered = body.replace('eyJvcmRlciI6MX0=', 'eyJvcmRlciI6Mn0=');
       expect(tampered).not.toBe(body);
       expect((await deliver(scheme(), headers, tampered, { secrets: EMAIL, request })).kind).toBe('new');
-      expect(await reasonOf(deliver(scheme(), headers, '{"not":"an envelope"}', { secrets: EMAIL, request }))).toBe(
-        'malformed_header',
-      );
+      expect(
+        await reasonOf(deliver(scheme(), headers, '{"not":"an envelope"}', { secrets: EMAIL, request })),
+      ).toBe('malformed_header');
     });
 
     it('a missing or malformed Authorization header', async () => {
       const { body } = push();
-      expect(await reasonOf(deliver(scheme(), {}, body, { secrets: EMAIL, request }))).toBe('missing_signature');
-      expect(await reasonOf(deliver(scheme(), { authorization: 'Basic abc' }, body, { secrets: EMAIL, request }))).toBe(
-        'malformed_signature',
+      expect(await reasonOf(deliver(scheme(), {}, body, { secrets: EMAIL, request }))).toBe(
+        'missing_signature',
       );
+      expect(
+        await reasonOf(deliver(scheme(), { authorization: 'Basic abc' }, body, { secrets: EMAIL, request })),
+      ).toBe('malformed_signature');
       expect(server.requests).toEqual([]);
     });
   });
@@ -155,14 +182,15 @@ describe('google-pubsub', () => {
 
   it('rotation: any listed service account; an unknown key id refetches at most once a minute', async () => {
     const { headers, body } = push();
-    expect((await deliver(scheme(), headers, body, { secrets: ['old@p.iam.gserviceaccount.com', EMAIL], request })).kind).toBe(
-      'new',
-    );
+    expect(
+      (await deliver(scheme(), headers, body, { secrets: ['old@p.iam.gserviceaccount.com', EMAIL], request }))
+        .kind,
+    ).toBe('new');
     const unknownKid = push({ kid: 'rotated-away' });
     for (let attempt = 0; attempt < 3; attempt++) {
-      expect(await reasonOf(deliver(scheme(), unknownKid.headers, unknownKid.body, { secrets: EMAIL, request }))).toBe(
-        'signature_mismatch',
-      );
+      expect(
+        await reasonOf(deliver(scheme(), unknownKid.headers, unknownKid.body, { secrets: EMAIL, request })),
+      ).toBe('signature_mismatch');
     }
     expect(server.requests).toEqual(['www.googleapis.com/oauth2/v1/certs']);
   });
@@ -182,7 +210,11 @@ describe('google-pubsub', () => {
     const requestSpy = vi.spyOn(https, 'request');
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
     try {
-      const verifier = new WebhookVerifier({ scheme: googlePubSub({ audience: AUDIENCE }), secrets: EMAIL, replayStore: false });
+      const verifier = new WebhookVerifier({
+        scheme: googlePubSub({ audience: AUDIENCE }),
+        secrets: EMAIL,
+        replayStore: false,
+      });
       const forgeries = [
         push({ email: 'attacker@evil.iam.gserviceaccount.com' }),
         push({ audience: 'https://attacker.example/' }),

@@ -55,7 +55,11 @@ export function googlePubSub(
   const name = options.name ?? 'google-pubsub';
   const leewayMs = options.leewayMs ?? 5 * 60_000;
   const audiences =
-    options.audience === undefined ? undefined : typeof options.audience === 'string' ? [options.audience] : options.audience;
+    options.audience === undefined
+      ? undefined
+      : typeof options.audience === 'string'
+        ? [options.audience]
+        : options.audience;
   const fetcher = () => options.keys ?? defaultKeyFetcher();
 
   return {
@@ -66,10 +70,15 @@ export function googlePubSub(
     payloadFormat: 'json',
 
     parse(headers: WebhookHeaders, context: ParseContext): GooglePubSubParsed {
-      const authorization = requireSignatureHeader(headers, 'authorization', context.limits, { display: 'Authorization' });
+      const authorization = requireSignatureHeader(headers, 'authorization', context.limits, {
+        display: 'Authorization',
+      });
       const bearer = /^Bearer ([^\s]+)$/.exec(authorization);
       if (!bearer) {
-        throw new WebhookVerificationError('malformed_signature', 'Header Authorization is not "Bearer <token>".');
+        throw new WebhookVerificationError(
+          'malformed_signature',
+          'Header Authorization is not "Bearer <token>".',
+        );
       }
       const token = decodeRs256Jwt(bearer[1]!, 'Pub/Sub push token');
       const { claims } = token;
@@ -86,12 +95,17 @@ export function googlePubSub(
       }
       const expected = audiences ?? [publicUrl(context)];
       if (typeof claims.aud !== 'string' || !expected.includes(claims.aud)) {
-        throw new WebhookVerificationError('signature_mismatch', "The push token's audience is not this endpoint's.");
+        throw new WebhookVerificationError(
+          'signature_mismatch',
+          "The push token's audience is not this endpoint's.",
+        );
       }
       const envelope = jsonObject(context.rawBody);
       const message = envelope?.message;
       const messageId =
-        typeof message === 'object' && message !== null ? (message as Record<string, unknown>).messageId : undefined;
+        typeof message === 'object' && message !== null
+          ? (message as Record<string, unknown>).messageId
+          : undefined;
       const subscription = envelope?.subscription;
       if (
         typeof messageId !== 'string' ||
@@ -122,11 +136,16 @@ export function googlePubSub(
     verify(parsed: GooglePubSubParsed, _rawBody: Buffer, key: Buffer): Promise<boolean> {
       const { claims } = parsed.token;
       // The service account and its verification are read before anything is fetched.
-      const email = typeof claims.email === 'string' ? Buffer.from(claims.email.toLowerCase()) : Buffer.alloc(0);
+      const email =
+        typeof claims.email === 'string' ? Buffer.from(claims.email.toLowerCase()) : Buffer.alloc(0);
       if (!safeEqual(key, email) || claims.email_verified !== true) return Promise.resolve(false);
-      return keyById(fetcher(), CERTS_URL, GOOGLE_OAUTH2_CERTS, parsePemCertificateMap, parsed.token.header.kid).then(
-        (publicKey) => publicKey !== undefined && verifyRs256(parsed.token, publicKey),
-      );
+      return keyById(
+        fetcher(),
+        CERTS_URL,
+        GOOGLE_OAUTH2_CERTS,
+        parsePemCertificateMap,
+        parsed.token.header.kid,
+      ).then((publicKey) => publicKey !== undefined && verifyRs256(parsed.token, publicKey));
     },
 
     replayId: (parsed) => `pubsub:${parsed.subscription}\0${parsed.id}`,

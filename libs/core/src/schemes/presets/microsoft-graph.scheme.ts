@@ -79,7 +79,8 @@ export function microsoftGraph(
     const refuse = (why: string) =>
       new WebhookVerificationError('signature_mismatch', `A Graph validation token ${why}.`);
     checkJwtTimes(claims, now, { leewayMs, maxLifetimeMs: 24 * 60 * 60_000, what: 'Graph validation token' });
-    if (typeof claims.aud !== 'string' || !appIds!.includes(claims.aud)) throw refuse("is not for this app's id");
+    if (typeof claims.aud !== 'string' || !appIds!.includes(claims.aud))
+      throw refuse("is not for this app's id");
     if (claims.azp !== GRAPH_CHANGE_NOTIFICATION_PUBLISHER) throw refuse('was not issued to Microsoft Graph');
     const tenant = issuerTenant(claims.iss);
     if (tenant === undefined || (tenants !== undefined && !tenants.includes(tenant))) {
@@ -96,7 +97,8 @@ export function microsoftGraph(
     unsignedHandshake(request: HandshakeRequest): HandshakeReply | undefined {
       const token = request.query.validationToken;
       if (token === undefined) return undefined;
-      if (token === '' || token.length > MAX_VALIDATION_TOKEN || !/^[\x20-\x7e]+$/.test(token)) return undefined;
+      if (token === '' || token.length > MAX_VALIDATION_TOKEN || !/^[\x20-\x7e]+$/.test(token))
+        return undefined;
       return {
         status: 200,
         headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
@@ -119,24 +121,39 @@ export function microsoftGraph(
             ? (notification as Record<string, unknown>).clientState
             : undefined;
         if (typeof state !== 'string' || state === '') {
-          throw new WebhookVerificationError('missing_signature', 'A Graph notification carries no clientState.');
+          throw new WebhookVerificationError(
+            'missing_signature',
+            'A Graph notification carries no clientState.',
+          );
         }
         if (state.length > MAX_CLIENT_STATE) {
-          throw new WebhookVerificationError('malformed_signature', 'A Graph clientState is longer than 128 characters.');
+          throw new WebhookVerificationError(
+            'malformed_signature',
+            'A Graph clientState is longer than 128 characters.',
+          );
         }
         return Buffer.from(state);
       });
       const distinct = [...new Map(clientStates.map((state) => [state.toString(), state])).values()];
       if (distinct.length > context.limits.maxSignatures) {
-        throw new WebhookVerificationError('too_many_signatures', 'The batch carries too many different clientStates.');
+        throw new WebhookVerificationError(
+          'too_many_signatures',
+          'The batch carries too many different clientStates.',
+        );
       }
       const raw = body!.validationTokens;
       if (raw !== undefined && (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_TOKENS)) {
-        throw new WebhookVerificationError('malformed_signature', 'The Graph validationTokens are not a short list.');
+        throw new WebhookVerificationError(
+          'malformed_signature',
+          'The Graph validationTokens are not a short list.',
+        );
       }
       const tokens = ((raw ?? []) as unknown[]).map((token) => {
         if (typeof token !== 'string') {
-          throw new WebhookVerificationError('malformed_signature', 'A Graph validation token is not a string.');
+          throw new WebhookVerificationError(
+            'malformed_signature',
+            'A Graph validation token is not a string.',
+          );
         }
         return decodeRs256Jwt(token, 'Graph validation token');
       });
@@ -184,7 +201,9 @@ export function microsoftGraph(
       const body = jsonObject(Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body));
       const secret = Buffer.isBuffer(input.secret) ? input.secret.toString() : input.secret;
       const value = body?.value;
-      const states = Array.isArray(value) ? value.map((item) => (item as { clientState?: unknown })?.clientState) : [];
+      const states = Array.isArray(value)
+        ? value.map((item) => (item as { clientState?: unknown })?.clientState)
+        : [];
       if (states.length === 0 || !states.every((state) => state === secret)) {
         throw new Error(
           'A Microsoft Graph body carries its own clientState: send {"value":[{…,"clientState":"<the secret>"}]}.',
@@ -199,6 +218,7 @@ export function microsoftGraph(
 function issuerTenant(iss: unknown): string | undefined {
   if (typeof iss !== 'string') return undefined;
   const match =
-    /^https:\/\/sts\.windows\.net\/([^/]+)\/$/.exec(iss) ?? /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/v2\.0$/.exec(iss);
+    /^https:\/\/sts\.windows\.net\/([^/]+)\/$/.exec(iss) ??
+    /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/v2\.0$/.exec(iss);
   return match && GUID.test(match[1]!) ? match[1]!.toLowerCase() : undefined;
 }

@@ -32,15 +32,23 @@ beforeEach(() => {
 });
 
 const signed = (overrides: Partial<Parameters<typeof signSnsMessage>[0]> = {}) =>
-  signSnsMessage({ privateKey: key.privateKey, certUrl: CERT_URL, topicArn: TOPIC, message: '{"order":1}', ...overrides });
+  signSnsMessage({
+    privateKey: key.privateKey,
+    certUrl: CERT_URL,
+    topicArn: TOPIC,
+    message: '{"order":1}',
+    ...overrides,
+  });
 
 /** AWS's validator (`sns-validator`), its https.get routed to the test server for the real SNS host. */
 async function awsValidates(body: string): Promise<true | string> {
   const original = https.globalAgent;
   const agent = new https.Agent({ ca: server.ca });
   const connect = agent.createConnection.bind(agent) as (options: object, callback?: unknown) => unknown;
-  (agent as unknown as { createConnection: unknown }).createConnection = (options: object, callback?: unknown) =>
-    connect({ ...options, host: '127.0.0.1', port: server.port }, callback);
+  (agent as unknown as { createConnection: unknown }).createConnection = (
+    options: object,
+    callback?: unknown,
+  ) => connect({ ...options, host: '127.0.0.1', port: server.port }, callback);
   https.globalAgent = agent;
   try {
     return await new Promise((resolve) =>
@@ -60,7 +68,11 @@ describe('sns', () => {
       ['1', 'SubscriptionConfirmation'],
       ['2', 'SubscriptionConfirmation'],
     ] as const)('SignatureVersion %s, %s', async (signatureVersion, type) => {
-      const { headers, body } = signed({ signatureVersion, type, subject: type === 'Notification' ? 'hello' : undefined });
+      const { headers, body } = signed({
+        signatureVersion,
+        type,
+        subject: type === 'Notification' ? 'hello' : undefined,
+      });
       expect(await awsValidates(body)).toBe(true);
       const outcome = await deliver(sns({ keys: fetcher }), headers, body, { secrets: TOPIC });
       expect(outcome.kind).toBe('new');
@@ -78,8 +90,13 @@ describe('sns', () => {
   });
 
   it('the event: MessageId as id, Type as type, Timestamp, the JSON payload (SNS sends text/plain)', async () => {
-    const { headers, body } = signed({ messageId: 'a1b2c3d4-0000-4000-8000-000000000001', timestamp: 1_800_000_000_000 });
-    const event = eventOf(await deliver(sns({ keys: fetcher }), headers, body, { secrets: TOPIC, now: 1_800_000_000_000 }));
+    const { headers, body } = signed({
+      messageId: 'a1b2c3d4-0000-4000-8000-000000000001',
+      timestamp: 1_800_000_000_000,
+    });
+    const event = eventOf(
+      await deliver(sns({ keys: fetcher }), headers, body, { secrets: TOPIC, now: 1_800_000_000_000 }),
+    );
     expect(event.id).toBe('a1b2c3d4-0000-4000-8000-000000000001');
     expect(event.type).toBe('Notification');
     expect(event.timestamp?.getTime()).toBe(1_800_000_000_000);
@@ -101,16 +118,20 @@ describe('sns', () => {
   describe('refusals', () => {
     it('a key other than the certificate’s: signature_mismatch', async () => {
       const { headers, body } = signed({ privateKey: otherKey.privateKey });
-      expect(await reasonOf(deliver(sns({ keys: fetcher }), headers, body, { secrets: TOPIC }))).toBe('signature_mismatch');
+      expect(await reasonOf(deliver(sns({ keys: fetcher }), headers, body, { secrets: TOPIC }))).toBe(
+        'signature_mismatch',
+      );
     });
 
     it('rotation: any of the accepted topics; a topic not listed is refused without a fetch', async () => {
       const { headers, body } = signed();
-      expect((await deliver(sns({ keys: fetcher }), headers, body, { secrets: [OTHER_TOPIC, TOPIC] })).kind).toBe('new');
+      expect(
+        (await deliver(sns({ keys: fetcher }), headers, body, { secrets: [OTHER_TOPIC, TOPIC] })).kind,
+      ).toBe('new');
       server.reset();
-      expect(await reasonOf(deliver(sns({ keys: server.fetcher() }), headers, body, { secrets: OTHER_TOPIC }))).toBe(
-        'signature_mismatch',
-      );
+      expect(
+        await reasonOf(deliver(sns({ keys: server.fetcher() }), headers, body, { secrets: OTHER_TOPIC })),
+      ).toBe('signature_mismatch');
       expect(server.requests).toEqual([]);
     });
 
@@ -121,7 +142,9 @@ describe('sns', () => {
         [66 * 60_000, 'timestamp_in_future'],
       ] as const) {
         const { headers, body } = signed({ timestamp: now + offset });
-        expect(await reasonOf(deliver(sns({ keys: fetcher }), headers, body, { secrets: TOPIC, now }))).toBe(reason);
+        expect(await reasonOf(deliver(sns({ keys: fetcher }), headers, body, { secrets: TOPIC, now }))).toBe(
+          reason,
+        );
       }
       expect(server.requests).toEqual([]);
     });
@@ -130,14 +153,21 @@ describe('sns', () => {
       const { headers, body } = signed();
       const scheme = sns({ keys: fetcher });
       expect(
-        await secondDeliveryKind(scheme, { headers, rawBody: body }, { headers, rawBody: body }, { secrets: TOPIC }),
+        await secondDeliveryKind(
+          scheme,
+          { headers, rawBody: body },
+          { headers, rawBody: body },
+          { secrets: TOPIC },
+        ),
       ).toBe('duplicate');
       const freshHeader = { ...headers, 'x-amz-sns-message-id': 'ffffffff-0000-4000-8000-000000000000' };
       expect(await reasonOf(deliver(scheme, freshHeader, body, { secrets: TOPIC }))).toBe('malformed_header');
       const id = (JSON.parse(body) as { MessageId: string }).MessageId;
       const freshBody = body.replace(id, 'ffffffff-0000-4000-8000-000000000000');
       const { 'x-amz-sns-message-id': _, ...unlabelled } = headers;
-      expect(await reasonOf(deliver(scheme, unlabelled, freshBody, { secrets: TOPIC }))).toBe('signature_mismatch');
+      expect(await reasonOf(deliver(scheme, unlabelled, freshBody, { secrets: TOPIC }))).toBe(
+        'signature_mismatch',
+      );
     });
 
     it.each([
@@ -167,9 +197,14 @@ describe('sns', () => {
 
     it('a certificate URL that redirects is not followed: 503 key_fetch_failed, one request', async () => {
       const path = `/SimpleNotificationService-${'f'.repeat(32)}.pem`;
-      server.route(path, { status: 302, headers: { location: `https://sns.us-east-1.amazonaws.com${CERT_PATH}` } });
+      server.route(path, {
+        status: 302,
+        headers: { location: `https://sns.us-east-1.amazonaws.com${CERT_PATH}` },
+      });
       const { headers, body } = signed({ certUrl: `https://sns.us-east-1.amazonaws.com${path}` });
-      expect(await reasonOf(deliver(sns({ keys: fetcher }), headers, body, { secrets: TOPIC }))).toBe('key_fetch_failed');
+      expect(await reasonOf(deliver(sns({ keys: fetcher }), headers, body, { secrets: TOPIC }))).toBe(
+        'key_fetch_failed',
+      );
       expect(server.requests).toEqual([`sns.us-east-1.amazonaws.com${path}`]);
     });
 
@@ -187,9 +222,9 @@ describe('sns', () => {
       ];
       for (const [changed, reason] of cases) {
         const { 'x-amz-sns-message-type': _, ...rest } = headers;
-        expect(await reasonOf(deliver(sns({ keys: fetcher }), rest, JSON.stringify(changed), { secrets: TOPIC }))).toBe(
-          reason,
-        );
+        expect(
+          await reasonOf(deliver(sns({ keys: fetcher }), rest, JSON.stringify(changed), { secrets: TOPIC })),
+        ).toBe(reason);
       }
       expect(await reasonOf(deliver(sns({ keys: fetcher }), headers, 'not json', { secrets: TOPIC }))).toBe(
         'missing_signature',
@@ -214,7 +249,9 @@ describe('sns', () => {
     it('confirmSubscriptions: GETs the SubscribeURL through the SNS allow-list and answers 200', async () => {
       server.route('/', { body: '<ConfirmSubscriptionResponse/>' });
       const { headers, body } = signed({ type: 'SubscriptionConfirmation', token: 'b'.repeat(64) });
-      const reply = replyOf(await deliver(sns({ keys: fetcher, confirmSubscriptions: true }), headers, body, { secrets: TOPIC }));
+      const reply = replyOf(
+        await deliver(sns({ keys: fetcher, confirmSubscriptions: true }), headers, body, { secrets: TOPIC }),
+      );
       expect(reply.status).toBe(200);
       expect(server.requests).toEqual([
         `sns.us-east-1.amazonaws.com${CERT_PATH}`,
@@ -224,18 +261,36 @@ describe('sns', () => {
 
     it('a hook takes it instead (answered 200 once it resolves)', async () => {
       const seen: string[] = [];
-      const scheme = sns({ keys: fetcher, onSubscriptionConfirmation: async (message) => void seen.push(message.SubscribeURL!) });
+      const scheme = sns({
+        keys: fetcher,
+        onSubscriptionConfirmation: async (message) => void seen.push(message.SubscribeURL!),
+      });
       const { headers, body } = signed({ type: 'SubscriptionConfirmation' });
       expect(replyOf(await deliver(scheme, headers, body, { secrets: TOPIC })).status).toBe(200);
       expect(seen).toHaveLength(1);
     });
 
     it.each([
-      ['another host', `https://example.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=${'a'.repeat(64)}`],
-      ['another region', `https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=${'a'.repeat(64)}`],
-      ['another topic', `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${OTHER_TOPIC}&Token=${'a'.repeat(64)}`],
-      ['another action', `https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&TopicArn=${TOPIC}&Token=${'a'.repeat(64)}`],
-      ['http', `http://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=${'a'.repeat(64)}`],
+      [
+        'another host',
+        `https://example.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=${'a'.repeat(64)}`,
+      ],
+      [
+        'another region',
+        `https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=${'a'.repeat(64)}`,
+      ],
+      [
+        'another topic',
+        `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${OTHER_TOPIC}&Token=${'a'.repeat(64)}`,
+      ],
+      [
+        'another action',
+        `https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&TopicArn=${TOPIC}&Token=${'a'.repeat(64)}`,
+      ],
+      [
+        'http',
+        `http://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=${'a'.repeat(64)}`,
+      ],
     ])('a signed SubscribeURL to %s is refused before any request', async (_what, subscribeUrl) => {
       const { headers, body } = signed({ type: 'SubscriptionConfirmation', subscribeUrl });
       const scheme = sns({ keys: fetcher, confirmSubscriptions: true });
@@ -267,11 +322,15 @@ describe('sns', () => {
         const forgeries = [
           signed({ topicArn: OTHER_TOPIC }), // a topic this route does not accept
           signed({ timestamp: Date.now() - 2 * 60 * 60_000 }), // stale
-          signed({ certUrl: 'https://attacker.example/SimpleNotificationService-' + 'a'.repeat(32) + '.pem' }),
+          signed({
+            certUrl: 'https://attacker.example/SimpleNotificationService-' + 'a'.repeat(32) + '.pem',
+          }),
           signed({ certUrl: 'http://169.254.169.254/latest/meta-data/x.pem' }),
         ];
         for (const { headers, body } of forgeries) {
-          await expect(verifier.receive({ headers, rawBody: Buffer.from(body) })).rejects.toMatchObject({ status: expect.any(Number) });
+          await expect(verifier.receive({ headers, rawBody: Buffer.from(body) })).rejects.toMatchObject({
+            status: expect.any(Number),
+          });
         }
         expect(request).not.toHaveBeenCalled();
         expect(get).not.toHaveBeenCalled();

@@ -75,7 +75,15 @@ export interface SnsTopicKey {
 const TYPES = new Set<string>(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']);
 /** The fields each message type signs, in this order (AWS: "Verifying the signatures of Amazon SNS messages"). */
 const SIGNED_NOTIFICATION = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] as const;
-const SIGNED_CONFIRMATION = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'] as const;
+const SIGNED_CONFIRMATION = [
+  'Message',
+  'MessageId',
+  'SubscribeURL',
+  'Timestamp',
+  'Token',
+  'TopicArn',
+  'Type',
+] as const;
 const TOPIC_ARN =
   /^arn:aws(?:-cn|-us-gov|-iso|-iso-[a-z])?:sns:([a-z]{2}(?:-[a-z]{2,10}){1,3}-\d{1,2}):\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/;
 const MESSAGE_ID = /^[A-Za-z0-9-]{1,100}$/;
@@ -109,25 +117,39 @@ export function sns(options: SnsOptions = {}): WebhookScheme<SnsTopicKey, SnsPar
       const text = (field: string, required = true): string | undefined => {
         const value = body[field];
         if (value === undefined || (value === null && !required)) {
-          if (required) throw new WebhookVerificationError('missing_signature', `The SNS message has no ${field}.`);
+          if (required)
+            throw new WebhookVerificationError('missing_signature', `The SNS message has no ${field}.`);
           return undefined;
         }
         if (typeof value !== 'string') {
-          throw new WebhookVerificationError('malformed_signature', `The SNS message's ${field} is not a string.`);
+          throw new WebhookVerificationError(
+            'malformed_signature',
+            `The SNS message's ${field} is not a string.`,
+          );
         }
         return value;
       };
       const type = text('Type')!;
       if (!TYPES.has(type)) {
-        throw new WebhookVerificationError('malformed_signature', 'The SNS message Type is not one SNS sends.');
+        throw new WebhookVerificationError(
+          'malformed_signature',
+          'The SNS message Type is not one SNS sends.',
+        );
       }
       const version = text('SignatureVersion')!;
       if (version !== '1' && version !== '2') {
         throw new WebhookVerificationError('malformed_signature', 'The SNS SignatureVersion is not 1 or 2.');
       }
       const signature = decodeBase64(text('Signature')!);
-      if (signature === undefined || signature.length < MIN_SIGNATURE_BYTES || signature.length > MAX_SIGNATURE_BYTES) {
-        throw new WebhookVerificationError('malformed_signature', 'The SNS Signature is not a base64 RSA signature.');
+      if (
+        signature === undefined ||
+        signature.length < MIN_SIGNATURE_BYTES ||
+        signature.length > MAX_SIGNATURE_BYTES
+      ) {
+        throw new WebhookVerificationError(
+          'malformed_signature',
+          'The SNS Signature is not a base64 RSA signature.',
+        );
       }
       const certUrl = allowedUrl(text('SigningCertURL')!, SNS_SIGNING_CERT);
       if (certUrl === undefined) {
@@ -153,7 +175,10 @@ export function sns(options: SnsOptions = {}): WebhookScheme<SnsTopicKey, SnsPar
         ...optional('Subject', type === 'Notification' ? text('Subject', false) : undefined),
         ...(type === 'Notification'
           ? {}
-          : { Token: text('Token')!, SubscribeURL: checkedSubscribeUrl(text('SubscribeURL')!, topicArn, text('Token')!) }),
+          : {
+              Token: text('Token')!,
+              SubscribeURL: checkedSubscribeUrl(text('SubscribeURL')!, topicArn, text('Token')!),
+            }),
       };
       const timestamp = parseRfc3339(message.Timestamp, 'Timestamp');
       // The unsigned headers must agree with the signed body, so nothing downstream reads a lie.
@@ -164,7 +189,10 @@ export function sns(options: SnsOptions = {}): WebhookScheme<SnsTopicKey, SnsPar
       ] as const) {
         const sent = readHeader(headers, header, context.limits.maxHeaderLength);
         if (sent !== undefined && sent !== value) {
-          throw new WebhookVerificationError('malformed_header', `Header ${header} does not match the signed message.`);
+          throw new WebhookVerificationError(
+            'malformed_header',
+            `Header ${header} does not match the signed message.`,
+          );
         }
       }
       return {
@@ -209,7 +237,10 @@ export function sns(options: SnsOptions = {}): WebhookScheme<SnsTopicKey, SnsPar
         });
     },
 
-    async signedHandshake(_request: HandshakeRequest, parsed: SnsParsed): Promise<HandshakeReply | undefined> {
+    async signedHandshake(
+      _request: HandshakeRequest,
+      parsed: SnsParsed,
+    ): Promise<HandshakeReply | undefined> {
       const { message } = parsed;
       if (message.Type === 'SubscriptionConfirmation') {
         if (options.onSubscriptionConfirmation) {
@@ -266,4 +297,3 @@ function checkedSubscribeUrl(text: string, topicArn: string, token: string): str
 
 const optional = <K extends string>(key: K, value: string | undefined): { [P in K]?: string } =>
   (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
-
