@@ -301,6 +301,8 @@ describe('sns', () => {
 
   describe('the key fetcher in use', () => {
     it('one certificate fetch for N deliveries, concurrent ones coalesced', async () => {
+      // The spy the no-outbound tests rely on does see a real fetch.
+      const outbound = vi.spyOn(https, 'request');
       const scheme = sns({ keys: fetcher });
       const verifier = new WebhookVerifier({ scheme, secrets: TOPIC, replayStore: false });
       const deliveries = Array.from({ length: 20 }, () => signed());
@@ -311,6 +313,8 @@ describe('sns', () => {
       const { headers, body } = signed();
       expect((await verifier.receive({ headers, rawBody: Buffer.from(body) })).kind).toBe('new');
       expect(server.requests).toEqual([`sns.us-east-1.amazonaws.com${CERT_PATH}`]);
+      expect(outbound).toHaveBeenCalledTimes(1);
+      outbound.mockRestore();
     });
 
     it('a forged SNS request makes 0 outbound requests (counted at https.request and at the server)', async () => {
