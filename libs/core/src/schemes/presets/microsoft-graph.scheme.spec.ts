@@ -225,6 +225,15 @@ describe('microsoft-graph', () => {
       expect(server.requests).toEqual([]);
     });
 
+    it('with an appId, tokens are required (not strippable) unless requireValidationTokens is false', async () => {
+      const basic = body([notification()]);
+      expect(await reasonOf(deliver(rich(), JSON_HEADERS, basic, { secrets: CLIENT_STATE }))).toBe(
+        'missing_signature',
+      );
+      const both = microsoftGraph({ keys: fetcher, appId: APP_ID, requireValidationTokens: false });
+      expect((await deliver(both, JSON_HEADERS, basic, { secrets: CLIENT_STATE })).kind).toBe('new');
+    });
+
     it('a tenant list restricts the issuer', async () => {
       const delivery = body([notification()], [token()]);
       const scheme = microsoftGraph({

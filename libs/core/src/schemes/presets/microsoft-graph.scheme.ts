@@ -27,6 +27,12 @@ export interface MicrosoftGraphOptions {
    * resource data. Without it such a notification is refused (its tokens cannot be checked).
    */
   appId?: string | readonly string[];
+  /**
+   * Refuse notifications without `validationTokens`. Default: true when `appId` is set, so a forger
+   * who knows the clientState cannot strip the tokens off a notification with resource data. Set it
+   * false for a route that also receives basic notifications (clientState only).
+   */
+  requireValidationTokens?: boolean;
   /** The tenant(s) whose tokens you accept; default any tenant (the issuer must still be Microsoft's). */
   tenantId?: string | readonly string[];
   /** Where Microsoft's keys are fetched through; default one shared production fetcher. */
@@ -73,6 +79,7 @@ export function microsoftGraph(
   const appIds = list(options.appId);
   const tenants = list(options.tenantId)?.map((tenant) => tenant.toLowerCase());
   const fetcher = () => options.keys ?? defaultKeyFetcher();
+  const requireTokens = options.requireValidationTokens ?? appIds !== undefined;
 
   const checkToken = (token: DecodedJwt, now: number) => {
     const { claims } = token;
@@ -157,6 +164,12 @@ export function microsoftGraph(
         }
         return decodeRs256Jwt(token, 'Graph validation token');
       });
+      if (tokens.length === 0 && requireTokens) {
+        throw new WebhookVerificationError(
+          'missing_signature',
+          'The notification carries no validationTokens, which this route requires (requireValidationTokens).',
+        );
+      }
       if (tokens.length > 0) {
         if (appIds === undefined) {
           throw new WebhookVerificationError(
