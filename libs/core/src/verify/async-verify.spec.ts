@@ -13,8 +13,8 @@ function asyncScheme(
   return {
     ...base,
     name: 'async-test',
-    importKey: (secret) => String(secret),
-    verify: (_parsed, _rawBody, key: string) => {
+    importKey: (secret: string | Buffer) => String(secret),
+    verify: (_parsed: unknown, _rawBody: Buffer, key: string) => {
       calls.push(key);
       return verdicts[key]!();
     },
