@@ -105,14 +105,22 @@ async function send(args: string[], io: CliIo): Promise<number> {
     extra[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim();
   }
 
-  const signed = scheme.sign({
-    secret: secretValue,
-    body,
-    id: values.id ?? `msg_${randomUUID()}`,
-    timestamp: new Date(),
-    url,
-    ...(values.type === undefined ? {} : { type: values.type }),
-  });
+  let signed: Record<string, string>;
+  try {
+    signed = scheme.sign({
+      secret: secretValue,
+      body,
+      id: values.id ?? `msg_${randomUUID()}`,
+      timestamp: new Date(),
+      url,
+      ...(values.type === undefined ? {} : { type: values.type }),
+    });
+  } catch (error) {
+    // Senders that sign with their own keys (SNS, Pub/Sub) cannot be imitated here: say so in one line.
+    throw new UsageError(
+      `${scheme.name} cannot be sent by this CLI: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
   const headers = { 'content-type': 'application/json', ...signed, ...extra };
   // After signing: even one added byte must be refused.
   const sent = values.tamper ? `${body} ` : body;
@@ -170,9 +178,10 @@ function secret(args: string[], io: CliIo): number {
   const generated = generateSecret(values.scheme);
   try {
     scheme.importKey(generated); // a scheme with provider-issued keys (e.g. Ed25519) refuses a random string
-  } catch {
+  } catch (error) {
+    const what = error instanceof Error ? ` ${error.message}` : '';
     throw new UsageError(
-      `The ${scheme.name} scheme uses keys its provider issues; there is no secret to generate.`,
+      `The ${scheme.name} scheme uses keys its provider issues; there is no secret to generate.${what}`,
     );
   }
   io.out(generated);

@@ -118,6 +118,9 @@ describe('PRESETS', () => {
         'typeform',
         'vercel',
         'workos',
+        'sns',
+        'google-pubsub',
+        'microsoft-graph',
       ].sort(),
     );
     for (const name of presetNames()) expect(PRESETS[name]().name).toBe(ALIASES[name] ?? name);
@@ -174,6 +177,9 @@ describe('PRESETS', () => {
       'typeform',
       'vercel',
       'workos',
+      'sns',
+      'googlePubSub',
+      'microsoftGraph',
       'hmac',
       'standardWebhooks',
       'resolveScheme',
