@@ -18,7 +18,7 @@ export function requireRedisUrl(value: string | undefined, command: string): str
     throw new UsageError(`--redis takes a redis:// or rediss:// URL, got "${redact(value)}".`);
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new UsageError(`--redis takes a redis:// or rediss:// URL, not ${url.protocol}//.`);
+    throw new UsageError(`--redis takes a redis:// or rediss:// URL, got "${redact(value)}".`);
   }
   if (url.hostname === '') throw new UsageError('--redis names no host: give redis://host:port.');
   return value;
@@ -28,7 +28,8 @@ export function requireRedisUrl(value: string | undefined, command: string): str
 export function redact(value: string): string {
   try {
     const url = new URL(value);
-    if (url.password) url.password = '***';
+    if (!url.password) return value;
+    url.password = '***';
     return url.toString();
   } catch {
     return value.replace(/\/\/[^@/]*@/, '//***@');
