@@ -192,3 +192,111 @@ describe('the queue health check and metrics when Redis goes away', () => {
     await server.dispose();
   });
 });
+
+const flaky = new Map<string, number>();
+
+@Injectable()
+class FlakyHandlers {
+  @OnWebhookEvent('flaky', '*')
+  run(event: VerifiedWebhookEvent<{ fail: 'once' | 'always' | 'permanent' }>) {
+    const runs = (flaky.get(event.id!) ?? 0) + 1;
+    flaky.set(event.id!, runs);
+    if (event.payload.fail === 'permanent') throw new NonRetryableWebhookError('account closed');
+    if (event.payload.fail === 'always' || runs === 1) throw new TypeError('ledger unreachable');
+  }
+}
+
+@Controller()
+class FlakyController {
+  @Post('webhooks/flaky')
+  @HttpCode(200)
+  @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'flaky', processing: 'queue' })
+  receive() {}
+}
+
+describe('job logs', () => {
+  it('say what happened to each run with a reason code, and hold no body, secret or signature', async () => {
+    const lines: string[] = [];
+    const capture =
+      (level: string) =>
+      (message: unknown, ...rest: unknown[]) =>
+        void lines.push(`${level} ${String(message)} ${rest.map(String).join(' ')}`);
+    const logger = {
+      log: capture('log'),
+      warn: capture('warn'),
+      error: capture('error'),
+      debug: capture('debug'),
+      verbose: capture('verbose'),
+    };
+    @Module({
+      imports: [
+        WebhooksModule.forRoot({
+          secrets: SECRET,
+          queue: new InProcessQueue({ maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 }),
+        }),
+      ],
+      controllers: [FlakyController],
+      providers: [FlakyHandlers],
+    })
+    class FlakyModule {}
+    const app = await NestFactory.create(FlakyModule, { rawBody: true, logger });
+    await app.init();
+    const sent = (['once', 'always', 'permanent'] as const).map((fail) =>
+      standardDelivery(SECRET, {
+        body: JSON.stringify({ type: 'entry.created', fail, pan: '4242424242424242' }),
+      }),
+    );
+    for (const delivery of sent) {
+      const answer = await request(app.getHttpServer())
+        .post('/webhooks/flaky')
+        .set(delivery.headers)
+        .send(delivery.body);
+      expect(answer.status).toBe(202);
+    }
+    const [once, always, permanent] = sent.map((delivery) => delivery.id);
+    const jobLines = () => lines.filter((line) => line.includes('event=job_'));
+    await vi.waitFor(
+      () => expect(jobLines().filter((line) => line.includes('event=job_dead_letter'))).toHaveLength(2),
+      {
+        timeout: 10_000,
+      },
+    );
+    await vi.waitFor(() =>
+      expect(jobLines().some((line) => line.includes(`event=job_completed`))).toBe(true),
+    );
+    await app.close();
+
+    const of = (id: string) => jobLines().filter((line) => line.includes(`delivery=${id}`));
+    expect(of(once!)).toEqual([
+      expect.stringMatching(
+        /^debug event=job_started endpoint=flaky handler=FlakyHandlers\.run job=\S+ delivery=\S+ attempt=1 max_attempts=2 /,
+      ),
+      expect.stringMatching(
+        /^warn event=job_retry reason=handler_error .* attempt=1 max_attempts=2 error=TypeError /,
+      ),
+      expect.stringMatching(/^debug event=job_started .* attempt=2 /),
+      expect.stringMatching(/^debug event=job_completed .* attempt=2 /),
+    ]);
+    expect(of(always!).at(-1)).toMatch(
+      /^error event=job_dead_letter reason=attempts_exhausted .* attempt=2 max_attempts=2 error=TypeError /,
+    );
+    expect(of(permanent!)).toEqual([
+      expect.stringMatching(/^debug event=job_started .* attempt=1 /),
+      expect.stringMatching(
+        /^error event=job_dead_letter reason=non_retryable .* attempt=1 max_attempts=2 error=NonRetryableWebhookError /,
+      ),
+    ]);
+    const everything = lines.join('\n');
+    for (const delivery of sent) {
+      expect(everything).not.toContain(delivery.headers['webhook-signature']!.split(',')[1]);
+    }
+    for (const forbidden of [
+      SECRET,
+      SECRET.slice('whsec_'.length),
+      '4242424242424242',
+      'ledger unreachable',
+    ]) {
+      expect(everything).not.toContain(forbidden);
+    }
+  });
+});
