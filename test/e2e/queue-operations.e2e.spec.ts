@@ -165,7 +165,15 @@ describe.each([
     );
     expect(await sample(registry, JOBS_METRIC, { endpoint: 'ledger', outcome: 'dead_letter' })).toBe(1);
     const attempts = await samples(registry, JOB_ATTEMPTS_METRIC);
-    expect(attempts.find((value) => value.metricName === `${JOB_ATTEMPTS_METRIC}_count`)?.value).toBe(101);
+    // 100 completed at their first run, and this one dead-lettered at its first.
+    const count = attempts.find(
+      (value) => (value as { metricName?: string }).metricName === `${JOB_ATTEMPTS_METRIC}_count`,
+    );
+    expect(count?.value).toBe(101);
+    const sum = attempts.find(
+      (value) => (value as { metricName?: string }).metricName === `${JOB_ATTEMPTS_METRIC}_sum`,
+    );
+    expect(sum?.value).toBe(101);
     const health = await request(app.getHttpServer()).get('/health');
     expect(health.body.info.webhookQueue.endpoints.ledger.deadLetters).toBe(before + 1);
   });
