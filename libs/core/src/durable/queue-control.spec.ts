@@ -91,9 +91,14 @@ describe('BullmqWebhookQueue pause, kept in Redis', () => {
     await restarted.enqueue(await delivery('billing', 'msg_held'), ['ledger']);
     expect((await restarted.stats(['billing']))[0]).toMatchObject({ paused: true, waiting: 1 });
 
+    // A second worker process on the same Redis holds it too.
     const other = await BullmqWebhookQueue.fromUrl(url, { prefix });
+    await other.process('billing', async (job) => void runs.push(job.delivery.id!), { concurrency: 2 });
+    await other.enqueue(await delivery('billing', 'msg_held_2'), ['ledger']);
+    expect((await other.stats(['billing']))[0]).toMatchObject({ paused: true, waiting: 2 });
+    expect(runs).toEqual([]);
     await other.resume('billing');
-    await vi.waitFor(() => expect(runs).toEqual(['msg_held']), { timeout: 10_000 });
+    await vi.waitFor(() => expect(runs.sort()).toEqual(['msg_held', 'msg_held_2']), { timeout: 10_000 });
     await Promise.all([restarted.close(), other.close()]);
   });
 });
