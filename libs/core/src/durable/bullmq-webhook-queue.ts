@@ -207,12 +207,14 @@ export class BullmqWebhookQueue implements WebhookQueue {
     return Promise.all(
       names.map(async (endpoint) => {
         const queue = this.queueFor(endpoint);
-        const [counts, paused, head] = await Promise.all([
+        const [counts, paused, head, legacyHead] = await Promise.all([
           queue.getJobCounts(...COUNTED),
           queue.isPaused(),
           this.producer.lindex(queue.toKey('wait'), -1),
+          this.producer.lindex(queue.toKey('paused'), -1),
         ]);
-        const queuedAt = head ? await this.producer.hget(queue.toKey(head), 'timestamp') : null;
+        const oldest = head ?? legacyHead;
+        const queuedAt = oldest ? await this.producer.hget(queue.toKey(oldest), 'timestamp') : null;
         return {
           endpoint,
           paused,
