@@ -59,7 +59,8 @@ const providers: Provider[] = [
     provide: WebhookQueueMetrics,
     inject: [WebhookMetrics, WebhookQueueControl],
     useFactory: (metrics: WebhookMetrics, control: WebhookQueueControl): Promise<WebhookQueueMetrics> =>
-      WebhookQueueMetrics.create(metrics.registry, () => control.status()),
+      // The ping first: with no durable endpoint to read, an unreachable queue still shows as down.
+      WebhookQueueMetrics.create(metrics.registry, () => control.ping().then(() => control.status())),
   },
   {
     provide: WebhookTracing,
