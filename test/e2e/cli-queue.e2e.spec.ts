@@ -49,7 +49,7 @@ describe('verified-webhooks pause|resume|status (real redis-server, BullMQ)', ()
     expect(processed).toEqual(['msg_first']);
 
     const resumed = await cli('resume', '--redis', redis, '--prefix', prefix, '--endpoint', 'payouts');
-    expect(resumed.out).toEqual(['resumed payouts: 3 waiting job(s) are processed in order of arrival']);
+    expect(resumed.out).toEqual(['resumed payouts: 3 held job(s) are processed in order of arrival']);
     await vi.waitFor(() => expect(processed).toEqual(['msg_first', 'msg_a', 'msg_b', 'msg_c']), {
       timeout: 10_000,
     });

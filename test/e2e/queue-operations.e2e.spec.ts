@@ -141,7 +141,10 @@ describe.each([
     expect(await sample(registry, QUEUE_JOBS_METRIC, { endpoint: 'ledger', state: 'paused' })).toBe(0);
     expect(await sample(registry, QUEUE_JOBS_METRIC, { endpoint: 'ledger', state: 'waiting' })).toBe(0);
     expect(await sample(registry, QUEUE_OLDEST_METRIC, { endpoint: 'ledger' })).toBe(0);
-    expect(await sample(registry, JOBS_METRIC, { endpoint: 'ledger', outcome: 'completed' })).toBe(100);
+    // Counted once the handler has returned, just after it recorded the delivery.
+    await vi.waitFor(async () =>
+      expect(await sample(registry, JOBS_METRIC, { endpoint: 'ledger', outcome: 'completed' })).toBe(100),
+    );
     const resumed = await request(app.getHttpServer()).get('/health');
     expect(resumed.body.info.webhookQueue).toMatchObject({
       paused: [],

@@ -53,13 +53,18 @@ export async function queueCommand(command: 'pause' | 'resume' | 'status', argv:
       io.out(`${stats.length} endpoint(s), ${stats.filter((entry) => entry.paused).length} paused`);
       return 0;
     }
-    await (command === 'pause' ? queue.pause(endpoint!) : queue.resume(endpoint!));
-    const [entry] = await queue.stats([endpoint!]);
-    io.out(
-      command === 'pause'
-        ? `paused ${endpoint}: deliveries are still acknowledged and queued, none is processed (${entry!.waiting} waiting)`
-        : `resumed ${endpoint}: ${entry!.waiting} waiting job(s) are processed in order of arrival`,
-    );
+    if (command === 'pause') {
+      await queue.pause(endpoint!);
+      const [entry] = await queue.stats([endpoint!]);
+      io.out(
+        `paused ${endpoint}: deliveries are still acknowledged and queued, none is processed (${entry!.waiting} waiting)`,
+      );
+    } else {
+      // Counted before: once resumed, workers start taking the held jobs at once.
+      const [entry] = await queue.stats([endpoint!]);
+      await queue.resume(endpoint!);
+      io.out(`resumed ${endpoint}: ${entry!.waiting} held job(s) are processed in order of arrival`);
+    }
     return 0;
   } finally {
     await queue.close();
