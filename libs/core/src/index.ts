@@ -11,6 +11,7 @@ export type {
 
 // Durable processing (BullMQ: @verified-webhooks/core/bullmq)
 export { InProcessQueue } from './durable/in-process-queue.js';
+export type { EndpointQueueStats, QueueControl } from './durable/queue-control.js';
 export { isNonRetryable, NonRetryableWebhookError } from './durable/non-retryable.error.js';
 export { StoredEvent, storeDelivery } from './durable/stored-delivery.js';
 export type { StoredDelivery } from './durable/stored-delivery.js';
