@@ -5,6 +5,7 @@ import type { ClaimOutcome, HttpAnswer, ReplayClaim, WebhookHttpReceiver } from 
 import { eventNamesOf, storeDelivery, WebhookVerificationError } from '@verified-webhooks/core';
 import type { WebhookQueue as WebhookQueueContract } from '@verified-webhooks/core';
 import { Observable } from 'rxjs';
+import { WebhookArchive } from './webhook-archive.service.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 import { WebhookHandlers } from './webhook-handlers.service.js';
 import { webhookRefusal } from './webhook-refusal.js';
@@ -27,6 +28,7 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     private readonly handlers: WebhookHandlers,
     @Inject(WebhookQueue) private readonly queue: WebhookQueueContract,
     @Optional() private readonly metrics: WebhookMetrics = WebhookMetrics.disabled,
+    @Optional() private readonly archive?: WebhookArchive,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -121,7 +123,12 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     const handlers = this.handlers.matching(endpoint, event, names);
     if (handlers.length === 0) this.unhandled(state);
     try {
-      await this.queue.enqueue(storeDelivery(event, names, state.headers, Date.now(), scheme), handlers);
+      const delivery = storeDelivery(event, names, state.headers, Date.now(), scheme);
+      // Archived alongside, not after: an archive that fails answers 503 too, and the retry is deduplicated.
+      await Promise.all([
+        this.queue.enqueue(delivery, handlers),
+        this.archive?.keep(delivery, handlers, scheme),
+      ]);
     } catch (error) {
       const failure = new WebhookVerificationError('queue_unavailable', 'The delivery could not be queued.', {
         cause: error,

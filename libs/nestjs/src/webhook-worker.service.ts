@@ -1,7 +1,8 @@
 import type { BeforeApplicationShutdown } from '@nestjs/common';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { WebhookJob, WebhookQueue as WebhookQueueContract } from '@verified-webhooks/core';
 import { StoredEvent } from '@verified-webhooks/core';
+import { WebhookArchive } from './webhook-archive.service.js';
 import { WebhookHandlers } from './webhook-handlers.service.js';
 import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
@@ -24,6 +25,7 @@ export class WebhookWorker implements BeforeApplicationShutdown {
     @Inject(WebhookQueue) private readonly queue: WebhookQueueContract,
     private readonly handlers: WebhookHandlers,
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: WebhooksModuleOptions,
+    @Optional() private readonly archive?: WebhookArchive,
   ) {}
 
   /** The endpoints this process works on: its durable routes', and those `worker.endpoints` names. */
@@ -56,7 +58,9 @@ export class WebhookWorker implements BeforeApplicationShutdown {
   }
 
   private run(job: WebhookJob): Promise<void> {
-    return this.handlers.runOne(job.endpoint, job.handler, new StoredEvent(job.delivery), job.attempt);
+    const run = () =>
+      this.handlers.runOne(job.endpoint, job.handler, new StoredEvent(job.delivery), job.attempt);
+    return this.archive ? this.archive.recorded(job, run) : run();
   }
 
   private concurrency(endpoint: string): number {

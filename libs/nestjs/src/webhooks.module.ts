@@ -14,6 +14,7 @@ import { WebhookHandlers } from './webhook-handlers.service.js';
 import { WebhookHandlersExplorer } from './webhook-handlers.explorer.js';
 import { WebhookRoutes } from './webhook-routes.service.js';
 import { WebhookWorker } from './webhook-worker.service.js';
+import { WebhookArchive } from './webhook-archive.service.js';
 import { WebhookRoutesExplorer } from './webhook-routes.explorer.js';
 import { ReplayStoreBootCheck } from './replay-store.boot-check.js';
 import { RawBodyDiagnostics } from './raw-body/raw-body.diagnostics.js';
@@ -56,6 +57,7 @@ const providers: Provider[] = [
   WebhookHandlers,
   WebhookHandlersExplorer,
   WebhookWorker,
+  WebhookArchive,
   VerifiedWebhookGuard,
   WebhookReplayInterceptor,
   WebhookRoutesExplorer,
@@ -77,6 +79,7 @@ const providers: Provider[] = [
     WebhookRoutes,
     WebhookHandlers,
     WebhookQueueToken,
+    WebhookArchive,
     WebhookMetrics,
     VerifiedWebhookGuard,
     WebhookReplayInterceptor,

@@ -6,6 +6,7 @@ import { presetNames, resolveScheme } from '../schemes/preset-registry.js';
 import { generateSecret } from '../secrets/generate-secret.js';
 import { MIN_SECRET_BYTES } from '../secrets/secret.js';
 import { DEAD_LETTERS_HELP, DEAD_LETTERS_USAGE, deadLetters } from './dead-letters.command.js';
+import { REPLAY_HELP, REPLAY_USAGE, replay } from './replay.command.js';
 import { UsageError } from './usage-error.js';
 
 /** Where the CLI writes; tests pass their own. */
@@ -21,12 +22,14 @@ Usage:
                          [--repeat N] [--tamper] [--header name:value]... [--id <id>] [--type <event type>]
   verified-webhooks secret --scheme <name>
 ${DEAD_LETTERS_USAGE}
+${REPLAY_USAGE}
 
 send    signs the body as the scheme's sender does and POSTs it (N times with --repeat, to see the
         duplicate answer); --tamper changes the body after signing (the answer should be 401).
         Prints each answer: its status and body.
 secret  prints a strong random secret in the scheme's format (e.g. whsec_… for standard-webhooks).
 ${DEAD_LETTERS_HELP}
+${REPLAY_HELP}
 
 Exit codes: 0 done; 1 a delivery could not be sent; 2 a mistake in the command (one line on stderr says which).
 
@@ -62,11 +65,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (command === 'send') return await send(rest, io);
     if (command === 'secret') return secret(rest, io);
     if (command === 'dead-letters') return await deadLetters(rest, io);
+    if (command === 'replay') return await replay(rest, io);
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       io.out(USAGE);
       return OK;
     }
-    throw new UsageError(`Unknown command "${command}"; the commands are send, secret and dead-letters.`);
+    throw new UsageError(
+      `Unknown command "${command}"; the commands are send, secret, dead-letters and replay.`,
+    );
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
       // parseArgs reports an unknown option or a missing value as a TypeError with a code.
