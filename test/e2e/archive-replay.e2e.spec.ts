@@ -350,3 +350,35 @@ describe.each(setups)('archive and replay with %s', (_name, makeSetup) => {
     ).toEqual([card, card]);
   });
 });
+
+describe('an archive sink that cannot store', () => {
+  it('answers 503 (queue_unavailable), so the sender retries: nothing is acknowledged that is not archived', async () => {
+    const queue = new InProcessQueue(retry);
+    @Module({
+      imports: [
+        WebhooksModule.forRoot({
+          secrets: SECRET,
+          queue,
+          // A real write that fails: the folder's parent is a file.
+          archive: { sink: new FsArchiveSink({ directory: '/dev/null/archive' }) },
+        }),
+      ],
+      controllers: [HooksController],
+      providers: [OrderHandlers],
+    })
+    class BrokenArchiveModule {}
+    const app = await NestFactory.create(BrokenArchiveModule, { rawBody: true, logger: false });
+    await app.init();
+    try {
+      const delivery = standardDelivery(SECRET, { body: JSON.stringify({ type: 'order.created' }) });
+      const answer = await request(app.getHttpServer())
+        .post('/webhooks/orders')
+        .set(delivery.headers)
+        .send(delivery.body);
+      expect(answer.status).toBe(503);
+      expect(answer.body).toMatchObject({ error: 'queue_unavailable' });
+    } finally {
+      await app.close();
+    }
+  });
+});

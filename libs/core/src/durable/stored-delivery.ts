@@ -33,7 +33,7 @@ export interface StoredDelivery {
 }
 
 /** Headers a queue never keeps: credentials of the request, not of the delivery. */
-const UNSTORED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+const UNSTORED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
 
 export function storeDelivery(
   event: VerifiedWebhookEvent,
