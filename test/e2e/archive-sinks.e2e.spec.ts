@@ -147,6 +147,10 @@ describe.each(sinks)('%s', (_name, prefix, makeSink) => {
       { concurrency: 2 },
     );
     try {
+      const [email] = await replayArchived(setup.sink, queue, { id: entry.deliveryId, handlers: ['email'] });
+      expect(email!.handlers).toEqual(['email']);
+      await vi.waitFor(() => expect(jobs.map((job) => job.handler)).toEqual(['email']), { timeout: 10_000 });
+      jobs.length = 0;
       const [replayed] = await replayArchived(setup.sink, queue, { id: entry.deliveryId });
       expect(replayed).toMatchObject({ deliveryId: entry.deliveryId, handlers: ['ledger', 'email'] });
       await vi.waitFor(() => expect(jobs).toHaveLength(2), { timeout: 10_000 });

@@ -46,6 +46,11 @@ export class WebhookArchive implements OnApplicationShutdown {
   ) {
     this.written = options.archive?.sink;
     this.sink = this.written ?? new QueueArchive(queue);
+    if (options.archive?.redact && !this.written) {
+      this.logger.warn(
+        'archive.redact has no effect without archive.sink: the queue keeps the bodies its worker runs on.',
+      );
+    }
   }
 
   /** Archives an accepted delivery (the interceptor, before it answers); nothing to write for the queue's own. */

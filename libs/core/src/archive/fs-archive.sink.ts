@@ -59,6 +59,7 @@ export class FsArchiveSink implements ArchiveSink {
       for (const day of await this.days(join(this.directory, endpoint), filter)) {
         for (const name of await this.names(day)) {
           if (name.endsWith(OUTCOMES) || name.endsWith('.tmp')) continue;
+          if (filter.id !== undefined && !mayBe(name, filter.id)) continue;
           const entry = await this.read(join(day, name));
           if (!entry || entry.delivery.receivedAt < cutoff || !matchesArchiveFilter(entry, filter)) continue;
           found.push({ ...entry, outcomes: await this.outcomes(join(day, name + OUTCOMES)) });
@@ -121,4 +122,10 @@ export class FsArchiveSink implements ArchiveSink {
     await writeFile(temporary, text, { mode: 0o600 });
     await rename(temporary, file);
   }
+}
+
+/** A file's name is the archive id; an event id alone can match a tenant-qualified one. */
+function mayBe(name: string, id: string): boolean {
+  const decoded = decodeURIComponent(name);
+  return decoded === id || decoded.endsWith(`.${id}`);
 }
