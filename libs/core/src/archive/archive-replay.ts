@@ -60,7 +60,7 @@ export async function replayArchived(
     return options.handlers ? all.filter((handler) => options.handlers!.includes(handler)) : all;
   };
   if (options.dryRun) return selected.map((entry) => describe(entry, handlersFor(entry)));
-  const start = Date.now();
+  const start = performance.now();
   await paced(selected, options.ratePerSecond, async (entry) => {
     const replayId = randomUUID();
     const handlers = handlersFor(entry);
@@ -73,12 +73,15 @@ export async function replayArchived(
 
 /**
  * Waits out the last delivery's share of the rate: `count` deliveries at N a second take count/N
- * seconds, so two replays run one after the other stay within N a second together.
+ * seconds, so two replays run one after the other stay within N a second together. `start` is a
+ * `performance.now()`; a timer may fire a little early, so it waits again until the time is reached.
  */
 export async function holdLastSlot(start: number, count: number, ratePerSecond: number | undefined) {
   if (!ratePerSecond || ratePerSecond <= 0 || count === 0) return;
-  const wait = start + (count * 1_000) / ratePerSecond - Date.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  const end = start + (count * 1_000) / ratePerSecond;
+  for (let wait = end - performance.now(); wait > 0; wait = end - performance.now()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+  }
 }
 
 /** The archived deliveries an operation takes: one by id, or many with `all`. */

@@ -47,7 +47,7 @@ export async function replayToUrl(
   if (options.dryRun)
     return selected.map((entry) => ({ deliveryId: entry.deliveryId, status: undefined, body: undefined }));
   const posted: PostedReplay[] = [];
-  const start = Date.now();
+  const start = performance.now();
   await paced(selected, options.ratePerSecond, async (entry) => {
     const { delivery } = entry;
     const body = Buffer.from(delivery.body, 'base64');
