@@ -11,6 +11,7 @@ export default defineConfig({
       { find: '@verified-webhooks/core/testing', replacement: here('libs/core/src/testing/index.ts') },
       { find: '@verified-webhooks/core/express', replacement: here('libs/core/src/express/index.ts') },
       { find: '@verified-webhooks/core/bullmq', replacement: here('libs/core/src/bullmq/index.ts') },
+      { find: '@verified-webhooks/core/s3', replacement: here('libs/core/src/s3/index.ts') },
       {
         find: /^@verified-webhooks\/core\/typings\/(stripe|github)$/,
         replacement: here('libs/core/src/typings/$1.ts'),
@@ -24,7 +25,11 @@ export default defineConfig({
     globals: true,
     environment: 'node',
     include: ['libs/*/src/**/*.spec.ts', 'sample-app/src/**/*.spec.ts', 'test/**/*.spec.ts'],
-    globalSetup: ['test/support/redis.global-setup.ts', 'test/support/reliability-report.global-setup.ts'],
+    globalSetup: [
+      'test/support/redis.global-setup.ts',
+      'test/support/s3.global-setup.ts',
+      'test/support/reliability-report.global-setup.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

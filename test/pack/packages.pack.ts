@@ -232,6 +232,7 @@ describe('packed @verified-webhooks/core and @verified-webhooks/nestjs', () => {
     expect(nestjs.dependencies?.['@verified-webhooks/core']).toBe(manifests.get('core')!.version);
     const core = manifests.get('core')!;
     expect(core.peerDependenciesMeta?.ioredis?.optional).toBe(true);
+    expect(core.peerDependenciesMeta?.['@aws-sdk/client-s3']?.optional).toBe(true);
     expect(Object.keys(core.dependencies ?? {}).filter((name) => /nestjs|express/.test(name))).toEqual([]);
   });
 

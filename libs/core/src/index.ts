@@ -30,6 +30,30 @@ export type {
   WebhookQueue,
 } from './durable/webhook-queue.interface.js';
 
+// Archive and replay (S3: @verified-webhooks/core/s3)
+export { archiveEntry } from './archive/archive-entry.js';
+export type { ArchiveEntryOptions, ArchiveRedaction } from './archive/archive-entry.js';
+export { replayArchived, replayOf, selectForReplay } from './archive/archive-replay.js';
+export type { ReplayedDelivery, ReplayOptions } from './archive/archive-replay.js';
+export {
+  archiveIdOf,
+  archiveKey,
+  matchesArchiveFilter,
+  outcomeKey,
+} from './archive/archive-sink.interface.js';
+export type {
+  ArchivedDelivery,
+  ArchiveFilter,
+  ArchiveRef,
+  ArchiveSink,
+  HandlerOutcome,
+} from './archive/archive-sink.interface.js';
+export { FsArchiveSink } from './archive/fs-archive.sink.js';
+export type { FsArchiveSinkOptions } from './archive/fs-archive.sink.js';
+export { QueueArchive } from './archive/queue-archive.sink.js';
+export { replayToUrl } from './archive/replay-to-url.js';
+export type { PostedReplay, ReplayToUrlOptions } from './archive/replay-to-url.js';
+
 // Event handlers
 export { eventNamesOf, WebhookDispatcher } from './handlers/webhook-dispatcher.js';
 export type { DispatchResult, WebhookHandler, WebhookHandlerContext } from './handlers/webhook-dispatcher.js';

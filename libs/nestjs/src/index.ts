@@ -4,6 +4,7 @@ export type { OnWebhookEventOptions } from './on-webhook-event.decorator.js';
 export { VerifiedWebhook } from './verified-webhook.decorator.js';
 export { VerifiedWebhookGuard } from './verified-webhook.guard.js';
 export type { WebhookHttpRequest } from './verified-webhook.guard.js';
+export { WebhookArchive } from './webhook-archive.service.js';
 export { WebhookEvent } from './webhook-event.decorator.js';
 export { WebhookHandlers } from './webhook-handlers.service.js';
 export {

@@ -6,6 +6,7 @@ import { eventNamesOf, storeDelivery, WebhookVerificationError } from '@verified
 import type { WebhookQueue as WebhookQueueContract } from '@verified-webhooks/core';
 import { Observable } from 'rxjs';
 import { WebhookTracing } from './tracing/webhook-tracing.js';
+import { WebhookArchive } from './webhook-archive.service.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 import { WebhookHandlers } from './webhook-handlers.service.js';
 import { webhookRefusal } from './webhook-refusal.js';
@@ -29,6 +30,7 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     @Inject(WebhookQueue) private readonly queue: WebhookQueueContract,
     @Optional() private readonly metrics: WebhookMetrics = WebhookMetrics.disabled,
     @Optional() private readonly tracing: WebhookTracing = WebhookTracing.disabled,
+    @Optional() private readonly archive?: WebhookArchive,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -137,7 +139,12 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     );
     try {
       const stored = storeDelivery(event, names, state.headers, Date.now(), scheme);
-      await this.queue.enqueue({ ...stored, ...this.tracing.carrier(span) }, handlers);
+      const delivery = { ...stored, ...this.tracing.carrier(span) };
+      // Archived alongside, not after: an archive that fails answers 503 too, and the retry is deduplicated.
+      await Promise.all([
+        this.queue.enqueue(delivery, handlers),
+        this.archive?.keep(delivery, handlers, scheme),
+      ]);
       span.end();
     } catch (error) {
       span.end(error);

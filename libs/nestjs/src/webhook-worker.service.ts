@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { WebhookJob, WebhookQueue as WebhookQueueContract } from '@verified-webhooks/core';
 import { isNonRetryable, StoredEvent } from '@verified-webhooks/core';
 import { WebhookTracing } from './tracing/webhook-tracing.js';
+import { WebhookArchive } from './webhook-archive.service.js';
 import { WebhookHandlers } from './webhook-handlers.service.js';
 import { queueEndpoints } from './webhook-queue-control.service.js';
 import type { JobOutcome } from './webhook-queue-metrics.js';
@@ -31,6 +32,7 @@ export class WebhookWorker implements BeforeApplicationShutdown {
     @Inject(WEBHOOKS_MODULE_OPTIONS) private readonly options: WebhooksModuleOptions,
     @Optional() private readonly metrics: WebhookQueueMetrics = WebhookQueueMetrics.disabled,
     @Optional() private readonly tracing: WebhookTracing = WebhookTracing.disabled,
+    @Optional() private readonly archive?: WebhookArchive,
   ) {}
 
   /** The endpoints this process works on: its durable routes', and those `worker.endpoints` names. */
@@ -67,7 +69,7 @@ export class WebhookWorker implements BeforeApplicationShutdown {
 
   private async run(job: WebhookJob): Promise<void> {
     const { endpoint, handler, attempt } = job;
-    const replay = (job.delivery as { readonly via?: string }).via === 'replay';
+    const replay = job.delivery.via === 'replay';
     if (replay && attempt === 1) this.metrics.recordReplay(endpoint);
     const attributes = {
       'webhook.endpoint': endpoint,
@@ -87,9 +89,7 @@ export class WebhookWorker implements BeforeApplicationShutdown {
     this.logger.debug(this.line('job_started', job));
     const started = performance.now();
     try {
-      await this.tracing.with(handlerSpan, () =>
-        this.handlers.runOne(endpoint, handler, new StoredEvent(job.delivery), attempt),
-      );
+      await this.tracing.with(handlerSpan, () => this.runHandler(job));
     } catch (error) {
       const seconds = (performance.now() - started) / 1000;
       const dead = isNonRetryable(error) || attempt >= (job.maxAttempts ?? Number.POSITIVE_INFINITY);
@@ -110,6 +110,13 @@ export class WebhookWorker implements BeforeApplicationShutdown {
     jobSpan.setAttributes({ 'webhook.outcome': 'completed' });
     jobSpan.end();
     this.logger.debug(this.line('job_completed', job));
+  }
+
+  /** The job's handler on its stored event, its outcome recorded in the archive when there is one. */
+  private runHandler(job: WebhookJob): Promise<void> {
+    const run = () =>
+      this.handlers.runOne(job.endpoint, job.handler, new StoredEvent(job.delivery), job.attempt);
+    return this.archive ? this.archive.recorded(job, run) : run();
   }
 
   /** One logfmt line: the event and reason codes, where, which job and delivery; no body, header or secret. */

@@ -1,6 +1,8 @@
 import type { Type } from '@nestjs/common';
 import type {
   AnyWebhookScheme,
+  ArchiveRedaction,
+  ArchiveSink,
   PresetName,
   ReplayStore,
   RetryPolicy,
@@ -29,6 +31,13 @@ export interface WebhooksModuleOptions extends WebhookOptions {
   readonly processing?: 'inline' | 'queue';
   /** Where durable routes store deliveries. Default: an in-process queue (not durable, logged at boot). */
   readonly queue?: WebhookQueue;
+  /**
+   * The raw archive of the durable routes, for replay (`WebhookArchive`). `sink`: where every accepted
+   * delivery is written before it is answered (`FsArchiveSink`, `S3ArchiveSink`; a sink that fails
+   * answers 503, as the queue does). Default: no extra write, the queue's own retention is the archive.
+   * `redact`: changes bodies before a sink keeps them (they can then no longer be re-verified).
+   */
+  readonly archive?: { readonly sink?: ArchiveSink; readonly redact?: ArchiveRedaction };
   /** Retries of the default in-process queue (a queue you pass has its own). */
   readonly retry?: RetryPolicy;
   /**

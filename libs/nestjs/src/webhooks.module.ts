@@ -17,6 +17,7 @@ import { WebhookHandlers } from './webhook-handlers.service.js';
 import { WebhookHandlersExplorer } from './webhook-handlers.explorer.js';
 import { WebhookRoutes } from './webhook-routes.service.js';
 import { WebhookWorker } from './webhook-worker.service.js';
+import { WebhookArchive } from './webhook-archive.service.js';
 import { WebhookRoutesExplorer } from './webhook-routes.explorer.js';
 import { ReplayStoreBootCheck } from './replay-store.boot-check.js';
 import { ContentEncodingPolicy } from './raw-body/content-encoding.policy.js';
@@ -74,6 +75,7 @@ const providers: Provider[] = [
   WebhookHandlers,
   WebhookHandlersExplorer,
   WebhookWorker,
+  WebhookArchive,
   VerifiedWebhookGuard,
   WebhookReplayInterceptor,
   WebhookRoutesExplorer,
@@ -96,6 +98,7 @@ const providers: Provider[] = [
     WebhookRoutes,
     WebhookHandlers,
     WebhookQueueToken,
+    WebhookArchive,
     WebhookMetrics,
     WebhookQueueControl,
     WebhookQueueMetrics,

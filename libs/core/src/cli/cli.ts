@@ -7,6 +7,7 @@ import { generateSecret } from '../secrets/generate-secret.js';
 import { MIN_SECRET_BYTES } from '../secrets/secret.js';
 import { DEAD_LETTERS_HELP, DEAD_LETTERS_USAGE, deadLetters } from './dead-letters.command.js';
 import { QUEUE_HELP, QUEUE_USAGE, queueCommand } from './queue.command.js';
+import { REPLAY_HELP, REPLAY_USAGE, replay } from './replay.command.js';
 import { UsageError } from './usage-error.js';
 
 /** Where the CLI writes; tests pass their own. */
@@ -23,6 +24,7 @@ Usage:
   verified-webhooks secret --scheme <name>
 ${DEAD_LETTERS_USAGE}
 ${QUEUE_USAGE}
+${REPLAY_USAGE}
 
 send    signs the body as the scheme's sender does and POSTs it (N times with --repeat, to see the
         duplicate answer); --tamper changes the body after signing (the answer should be 401).
@@ -30,6 +32,7 @@ send    signs the body as the scheme's sender does and POSTs it (N times with --
 secret  prints a strong random secret in the scheme's format (e.g. whsec_… for standard-webhooks).
 ${DEAD_LETTERS_HELP}
 ${QUEUE_HELP}
+${REPLAY_HELP}
 
 Exit codes: 0 done; 1 a delivery could not be sent; 2 a mistake in the command (one line on stderr says which).
 
@@ -67,12 +70,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (command === 'dead-letters') return await deadLetters(rest, io);
     if (command === 'pause' || command === 'resume' || command === 'status')
       return await queueCommand(command, rest, io);
+    if (command === 'replay') return await replay(rest, io);
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       io.out(USAGE);
       return OK;
     }
     throw new UsageError(
-      `Unknown command "${command}"; the commands are send, secret, dead-letters, pause, resume and status.`,
+      `Unknown command "${command}"; the commands are send, secret, dead-letters, replay, pause, resume and status.`,
     );
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {

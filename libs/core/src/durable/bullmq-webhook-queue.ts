@@ -1,8 +1,10 @@
 import type { Job, JobType } from 'bullmq';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
-import { idempotencyKey } from '../handlers/idempotency-key.js';
+import type { ArchivedDelivery, ArchiveFilter } from '../archive/archive-sink.interface.js';
 import { closeClient } from '../replay/redis-replay.store.js';
+import { archivedInBullmq } from './bullmq-archive.js';
+import { jobIdOf } from './job-id.js';
 import { isNonRetryable } from './non-retryable.error.js';
 import { paced } from './pace.js';
 import type { EndpointQueueStats } from './queue-control.js';
@@ -105,7 +107,7 @@ export class BullmqWebhookQueue implements WebhookQueue {
             name: handler,
             data: { handler, delivery },
             opts: {
-              jobId: idempotencyKey(delivery.deliveryKey, handler),
+              jobId: jobIdOf(delivery, handler),
               attempts: maxAttempts,
               backoff: { type: BACKOFF },
               removeOnComplete: { age: Math.ceil((this.options.completedRetentionMs ?? DAY_MS) / 1000) },
@@ -225,6 +227,15 @@ export class BullmqWebhookQueue implements WebhookQueue {
           oldestWaitingAt: queuedAt ? Number(queuedAt) : undefined,
         };
       }),
+    );
+  }
+
+  /** The deliveries whose jobs are still kept (see the retention options): the default archive. */
+  async archived(filter: ArchiveFilter = {}): Promise<ArchivedDelivery[]> {
+    const endpoints = filter.endpoint === undefined ? await this.endpoints() : [filter.endpoint];
+    return archivedInBullmq(
+      endpoints.map((endpoint) => this.queueFor(endpoint)),
+      filter,
     );
   }
 

@@ -1,5 +1,7 @@
-import { idempotencyKey } from '../handlers/idempotency-key.js';
 import type { EndpointQueueStats } from './queue-control.js';
+import type { ArchivedDelivery, ArchiveFilter } from '../archive/archive-sink.interface.js';
+import { jobIdOf } from './job-id.js';
+import { JobLedger } from './job-ledger.js';
 import type { StoredDelivery } from './stored-delivery.js';
 import { isNonRetryable } from './non-retryable.error.js';
 import { paced } from './pace.js';
@@ -44,6 +46,8 @@ export class InProcessQueue implements WebhookQueue {
   private readonly paused = new Set<string>();
   /** Jobs waiting for a retry's backoff, by endpoint. */
   private readonly delayed = new Map<string, number>();
+  /** The default archive: what was queued, and how each job ended, for a day. */
+  private readonly ledger = new JobLedger();
   private closed = false;
 
   constructor(private readonly retry: RetryPolicy = {}) {}
@@ -51,9 +55,10 @@ export class InProcessQueue implements WebhookQueue {
   enqueue(delivery: StoredDelivery, handlers: readonly string[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('The in-process queue is closed.'));
     for (const handler of handlers) {
-      const id = idempotencyKey(delivery.deliveryKey, handler);
+      const id = jobIdOf(delivery, handler);
       if (this.known.has(id)) continue;
       this.known.add(id);
+      this.ledger.queued(id, handler, delivery);
       this.push({
         job: { id, endpoint: delivery.endpoint, handler, delivery },
         attempt: 1,
@@ -147,6 +152,11 @@ export class InProcessQueue implements WebhookQueue {
     );
   }
 
+  /** The deliveries still in this queue's retention (a day): the default archive. */
+  archived(filter?: ArchiveFilter): Promise<ArchivedDelivery[]> {
+    return Promise.resolve(this.ledger.deliveries(filter));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
@@ -189,11 +199,15 @@ export class InProcessQueue implements WebhookQueue {
   }
 
   private async run(worker: Worker, pending: Pending): Promise<void> {
+    const maxAttempts = this.maxAttempts;
     try {
-      await worker.processor({ ...pending.job, attempt: pending.attempt, maxAttempts: this.maxAttempts });
+      await worker.processor({ ...pending.job, attempt: pending.attempt, maxAttempts });
+      this.ledger.settled(pending.job.id, 'processed', pending.attempt);
     } catch (error) {
-      const maxAttempts = this.maxAttempts;
-      if (isNonRetryable(error) || pending.attempt >= maxAttempts) {
+      const dead = isNonRetryable(error) || pending.attempt >= maxAttempts;
+      const message = error instanceof Error ? error.message : String(error);
+      this.ledger.settled(pending.job.id, dead ? 'dead-lettered' : 'failed', pending.attempt, message);
+      if (dead) {
         this.dead.set(pending.job.id, {
           pending,
           letter: {

@@ -1,5 +1,6 @@
 import type { WebhookHeaders } from '../internal/headers.js';
-import type { SignedFields } from '../schemes/webhook-scheme.interface.js';
+import type { AnyWebhookScheme, SignedFields } from '../schemes/webhook-scheme.interface.js';
+import { secretHeadersOf } from '../archive/secret-headers.js';
 import { parsePayload, payloadFormat } from '../verify/payload.js';
 import type { VerifiedWebhookEvent } from '../verify/verified-webhook-event.interface.js';
 
@@ -28,22 +29,28 @@ export interface StoredDelivery {
   /** The W3C trace context of the request that queued it, so the job's spans join its trace. */
   readonly traceparent?: string | undefined;
   readonly tracestate?: string | undefined;
+  /** Set on a replay of an archived delivery (docs/architecture.md, "Archive and replay"). */
+  readonly via?: 'replay' | undefined;
+  /** Which replay: part of the job ids, so a replay is queued even while the original's jobs are kept. */
+  readonly replayId?: string | undefined;
 }
 
 /** Headers a queue never keeps: credentials of the request, not of the delivery. */
-const UNSTORED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+const UNSTORED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
 
 export function storeDelivery(
   event: VerifiedWebhookEvent,
   names: readonly string[],
   headers: WebhookHeaders,
   receivedAt: number,
-  scheme?: { readonly payloadFormat?: 'json' },
+  scheme?: { readonly payloadFormat?: 'json' } | AnyWebhookScheme,
 ): StoredDelivery {
   const kept: Record<string, string> = {};
+  // A shared-token scheme's header is the secret itself: verified already, never stored.
+  const secretHeaders = scheme && 'sign' in scheme ? secretHeadersOf(scheme) : [];
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (value === undefined || UNSTORED_HEADERS.has(lower)) continue;
+    if (value === undefined || UNSTORED_HEADERS.has(lower) || secretHeaders.includes(lower)) continue;
     kept[lower] = typeof value === 'string' ? value : value.join(', ');
   }
   return {

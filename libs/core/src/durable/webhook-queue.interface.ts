@@ -1,4 +1,5 @@
 import type { QueueControl } from './queue-control.js';
+import type { ArchivedDelivery, ArchiveFilter } from '../archive/archive-sink.interface.js';
 import type { StoredDelivery } from './stored-delivery.js';
 
 /** One handler's run of one delivery: the unit a queue retries and dead-letters. */
@@ -10,8 +11,8 @@ export interface WebhookJob {
   readonly delivery: StoredDelivery;
   /** 1 on the first run. */
   readonly attempt: number;
-  /** Runs this job may have in all: a failure at `attempt` = `maxAttempts` dead-letters it. */
-  readonly maxAttempts?: number;
+  /** Runs allowed in all: a failure at this attempt is dead-lettered. */
+  readonly maxAttempts?: number | undefined;
 }
 
 export type JobProcessor = (job: WebhookJob) => Promise<void>;
@@ -80,6 +81,11 @@ export interface WebhookQueue extends QueueControl {
   retryDeadLetters(action?: DeadLetterAction): Promise<DeadLetter[]>;
   /** Deletes dead letters; resolves with those it deleted. */
   purgeDeadLetters(action?: DeadLetterAction): Promise<DeadLetter[]>;
+  /**
+   * The deliveries still within the queue's own retention, with each handler's state: the default
+   * archive for replay (docs/architecture.md, "Archive and replay"). Replays are not listed.
+   */
+  archived?(filter?: ArchiveFilter): Promise<ArchivedDelivery[]>;
   /** Answers when the backend is reachable; throws otherwise. */
   ping(): Promise<void>;
   /** What is wrong with the backend's setup for durability (told at boot), e.g. Redis evicting keys. */
