@@ -175,6 +175,24 @@ describe.each(['auto', 'script'] as const)(
       },
     );
 
+    it('loads its scripts on connecting and again after a Redis restart, before any delivery needs them', async () => {
+      const server = await RedisServer.start();
+      const own = await RedisReplayStore.fromUrl(server.url, { claimWith });
+      // A completion that fell back from NOSCRIPT to EVAL would land after the next request's claim.
+      const loaded = async () => {
+        const client = new Redis(server.url);
+        const info = await client.info('memory');
+        client.disconnect();
+        return Number(/number_of_cached_scripts:(\d+)/.exec(info)?.[1] ?? 0);
+      };
+      await vi.waitFor(async () => expect(await loaded()).toBe(4));
+      await server.stop();
+      await server.launch();
+      await vi.waitFor(async () => expect(await loaded()).toBe(4), { timeout: 5_000 });
+      await own.close();
+      await server.dispose();
+    });
+
     it('uses hash-tagged, bounded keys', () => {
       const key = replayKey({ endpoint: 'stripe', tenant: 'acme', replayId: 'id:' + 'x'.repeat(10_000) });
       expect(key).toMatch(/^vw:\{[A-Za-z0-9_-]{43}\}$/);

@@ -15,6 +15,9 @@ interface RedisOptions {
 /** What this store calls on an ioredis `Redis` or `Cluster`. */
 interface RedisCommands {
   readonly status: string;
+  readonly isCluster: boolean;
+  on(event: 'ready', listener: () => void): unknown;
+  off(event: 'ready', listener: () => void): unknown;
   call(command: string, args: (string | number)[]): Promise<unknown>;
   ping(): Promise<unknown>;
   quit(): Promise<unknown>;
@@ -25,6 +28,7 @@ interface Redis extends RedisCommands {
 }
 interface Cluster extends RedisCommands {
   readonly options: { redisOptions?: { commandTimeout?: number } };
+  nodes(role: 'master'): RedisCommands[];
 }
 import type { ClaimResult, ReplayStore } from './replay-store.interface.js';
 import { ReplayStoreUnavailableError } from './replay-store.interface.js';
@@ -76,6 +80,8 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 `);
 
+const SCRIPTS = [CLAIM, COMPLETE, RELEASE, RENEW];
+
 export interface RedisReplayStoreOptions {
   /**
    * How long one store call may take before the delivery is refused with 503. Default 1,000 ms.
@@ -118,7 +124,21 @@ export class RedisReplayStore implements ReplayStore {
     // We do not reconfigure a client passed in; without its own timeout, a hung call would hold its delivery.
     this.timeoutMs = commandTimeoutOf(client) === undefined ? (options.commandTimeoutMs ?? 1_000) : undefined;
     this.scriptClaims = options.claimWith === 'script';
+    client.on('ready', this.loadScripts);
+    if (client.status === 'ready') this.loadScripts();
   }
+
+  /**
+   * SCRIPT LOAD on every (re)connection, so the first EVALSHA after a start or a Redis restart does not
+   * answer NOSCRIPT: its fallback EVAL would go out a round trip late, behind the next request's claim,
+   * and a copy sent right after a 202 would find its delivery still in flight (409) instead of done.
+   */
+  private readonly loadScripts = (): void => {
+    const nodes = this.client.isCluster ? (this.client as Cluster).nodes('master') : [this.client];
+    for (const node of nodes) {
+      for (const { source } of SCRIPTS) node.call('script', ['load', source]).catch(() => undefined);
+    }
+  };
 
   /** Opens a client for `url` (`redis://…`, `rediss://…`) that this store owns and closes. */
   static async fromUrl(
@@ -206,6 +226,7 @@ export class RedisReplayStore implements ReplayStore {
   }
 
   async close(): Promise<void> {
+    this.client.off('ready', this.loadScripts);
     if (!this.ownsClient) return;
     await closeClient(this.client);
   }
