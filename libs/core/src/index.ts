@@ -105,6 +105,26 @@ export { type WooCommerceOptions, woocommerce } from './schemes/presets/woocomme
 export { type ZendeskOptions, type ZendeskParsed, zendesk } from './schemes/presets/zendesk.scheme.js';
 export { type ZoomOptions, zoom } from './schemes/presets/zoom.scheme.js';
 export {
+  type AdyenOptions,
+  type AdyenParsed,
+  adyen,
+  adyenHmacSignature,
+} from './schemes/presets/adyen.scheme.js';
+export { type BuildkiteOptions, buildkite } from './schemes/presets/buildkite.scheme.js';
+export { type CalComOptions, calCom } from './schemes/presets/cal-com.scheme.js';
+export { type CheckoutComOptions, checkoutCom } from './schemes/presets/checkout-com.scheme.js';
+export { type CircleCiOptions, circleci } from './schemes/presets/circleci.scheme.js';
+export { type CustomerIoOptions, customerIo } from './schemes/presets/customer-io.scheme.js';
+export { dodoPayments } from './schemes/presets/dodo-payments.scheme.js';
+export { type GiteaOptions, gitea } from './schemes/presets/gitea.scheme.js';
+export { type GoCardlessOptions, gocardless } from './schemes/presets/gocardless.scheme.js';
+export { type PusherOptions, pusher } from './schemes/presets/pusher.scheme.js';
+export { type RazorpayOptions, razorpay } from './schemes/presets/razorpay.scheme.js';
+export { replicate } from './schemes/presets/replicate.scheme.js';
+export { type TerraformCloudOptions, terraformCloud } from './schemes/presets/terraform-cloud.scheme.js';
+export { type WebflowOptions, webflow } from './schemes/presets/webflow.scheme.js';
+export { type XeroOptions, xero } from './schemes/presets/xero.scheme.js';
+export {
   type StandardWebhooksKey,
   type StandardWebhooksOptions,
   type StandardWebhooksParsed,

@@ -1,3 +1,18 @@
+import { adyen } from './presets/adyen.scheme.js';
+import { buildkite } from './presets/buildkite.scheme.js';
+import { calCom } from './presets/cal-com.scheme.js';
+import { checkoutCom } from './presets/checkout-com.scheme.js';
+import { circleci } from './presets/circleci.scheme.js';
+import { customerIo } from './presets/customer-io.scheme.js';
+import { dodoPayments } from './presets/dodo-payments.scheme.js';
+import { gitea } from './presets/gitea.scheme.js';
+import { gocardless } from './presets/gocardless.scheme.js';
+import { pusher } from './presets/pusher.scheme.js';
+import { razorpay } from './presets/razorpay.scheme.js';
+import { replicate } from './presets/replicate.scheme.js';
+import { terraformCloud } from './presets/terraform-cloud.scheme.js';
+import { webflow } from './presets/webflow.scheme.js';
+import { xero } from './presets/xero.scheme.js';
 import { box } from './presets/box.scheme.js';
 import { coinbase } from './presets/coinbase.scheme.js';
 import { discord } from './presets/discord.scheme.js';
@@ -66,6 +81,22 @@ export const PRESETS = {
   dropbox: () => dropbox(),
   okta: () => okta(),
   trello: () => trello(),
+  // Second wave (issue 19): payments, CI, CMS, messaging.
+  adyen: () => adyen(),
+  buildkite: () => buildkite(),
+  'cal-com': () => calCom(),
+  'checkout-com': () => checkoutCom(),
+  circleci: () => circleci(),
+  'customer-io': () => customerIo(),
+  'dodo-payments': () => dodoPayments(),
+  gitea: () => gitea(),
+  gocardless: () => gocardless(),
+  pusher: () => pusher(),
+  razorpay: () => razorpay(),
+  replicate: () => replicate(),
+  'terraform-cloud': () => terraformCloud(),
+  webflow: () => webflow(),
+  xero: () => xero(),
 } as const satisfies Readonly<Record<string, () => AnyWebhookScheme>>;
 
 /** A preset name: a misspelt `@VerifiedWebhook('strpie')` does not compile. */

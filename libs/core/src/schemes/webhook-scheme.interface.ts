@@ -116,6 +116,11 @@ export interface WebhookScheme<Key = unknown, Parsed extends ParsedWebhook = Par
   eventNames?(type: string | undefined, payload: unknown): string[] | undefined;
   /** Creates the headers a real sender would, for tests and the CLI. */
   sign(input: SignInput): Record<string, string>;
+  /**
+   * For schemes whose signatures travel inside the body (Adyen's per-item `hmacSignature`): the body
+   * as the sender would send it, signed. The CLI sends this instead of the input body.
+   */
+  signBody?(input: SignInput): Buffer;
 }
 
 /** Any scheme, whatever its key and parsed types (method parameters are bivariant, so every preset fits). */
