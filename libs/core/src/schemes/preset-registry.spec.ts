@@ -27,7 +27,9 @@ const ALIASES: Partial<Record<PresetName, string>> = { standard: 'standard-webho
 const secretsFor = (name: string) =>
   name.startsWith('discord')
     ? DISCORD
-    : ['standard-webhooks', 'standard', 'svix', 'clerk', 'resend'].includes(name)
+    : ['standard-webhooks', 'standard', 'svix', 'clerk', 'resend', 'replicate', 'dodo-payments'].includes(
+          name,
+        )
       ? { sign: WHSEC, verify: WHSEC }
       : { sign: PLAIN, verify: PLAIN };
 
@@ -50,6 +52,21 @@ const ROUND_TRIPS: readonly PresetName[] = [
   'svix',
   'twitch',
   'zoom',
+  // Second wave (issue 19).
+  'buildkite',
+  'cal-com',
+  'checkout-com',
+  'circleci',
+  'customer-io',
+  'dodo-payments',
+  'gitea',
+  'gocardless',
+  'pusher',
+  'razorpay',
+  'replicate',
+  'terraform-cloud',
+  'webflow',
+  'xero',
 ];
 
 describe('PRESETS', () => {
@@ -88,6 +105,22 @@ describe('PRESETS', () => {
         'woocommerce',
         'zendesk',
         'zoom',
+        // Second wave (issue 19).
+        'adyen',
+        'buildkite',
+        'cal-com',
+        'checkout-com',
+        'circleci',
+        'customer-io',
+        'dodo-payments',
+        'gitea',
+        'gocardless',
+        'pusher',
+        'razorpay',
+        'replicate',
+        'terraform-cloud',
+        'webflow',
+        'xero',
       ].sort(),
     );
     for (const name of presetNames()) expect(PRESETS[name]().name).toBe(ALIASES[name] ?? name);
@@ -128,6 +161,23 @@ describe('PRESETS', () => {
       'twilio',
       'woocommerce',
       'zendesk',
+      // Second wave (issue 19).
+      'adyen',
+      'adyenHmacSignature',
+      'buildkite',
+      'calCom',
+      'checkoutCom',
+      'circleci',
+      'customerIo',
+      'dodoPayments',
+      'gitea',
+      'gocardless',
+      'pusher',
+      'razorpay',
+      'replicate',
+      'terraformCloud',
+      'webflow',
+      'xero',
       'hmac',
       'standardWebhooks',
       'resolveScheme',
@@ -167,7 +217,9 @@ describe('resolveScheme', () => {
 
   it('does not compile a misspelt name, and refuses it at runtime with the known names', () => {
     // @ts-expect-error 'strpie' is not a PresetName: the misspelling is caught by the typecheck.
-    expect(() => resolveScheme('strpie')).toThrow(/Unknown webhook scheme "strpie"\. Known: box, clerk,/);
+    expect(() => resolveScheme('strpie')).toThrow(
+      /Unknown webhook scheme "strpie"\. Known: (?:[a-z-]+, )*box, (?:[a-z-]+, )*clerk,/,
+    );
     // @ts-expect-error inherited Object members are not presets either.
     expect(() => resolveScheme('toString')).toThrow(/Unknown webhook scheme "toString"/);
   });
