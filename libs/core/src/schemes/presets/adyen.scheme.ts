@@ -50,8 +50,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * Only those eight fields are signed: the rest of each item (`additionalData`, `reason`, ...) and
  * the top-level `live` are NOT, so `event.signed.body` is false. The id (`pspReference:eventCode`)
  * and type (`eventCode`) of a one-item notification are signed; replays are keyed on a digest of
- * every item's signed fields. Adyen expects the answer `[accepted]` (with a 2xx): return it from
- * the handler, and set `duplicateResponse: '[accepted]'`, or Adyen keeps retrying duplicates.
+ * every item's signed fields. Answer with a 2xx and the body `[accepted]` (older Adyen integrations
+ * require that body, newer ones any 2xx): return it from the handler, and set
+ * `duplicateResponse: '[accepted]'` so that duplicates are acknowledged alike.
  */
 export function adyen(options: AdyenOptions = {}): WebhookScheme<Buffer, AdyenParsed> {
   const name = options.name ?? 'adyen';
