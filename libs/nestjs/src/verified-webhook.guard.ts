@@ -50,7 +50,11 @@ export class VerifiedWebhookGuard implements CanActivate {
     try {
       verification = await receiver.verify(this.requestParts(request));
     } catch (error) {
-      throw webhookRefusal(error, receiver, this.refusalContext(response));
+      const refusal = webhookRefusal(error, receiver, this.refusalContext(response));
+      if (!receiver.bodylessAnswers) throw refusal;
+      // The sender requires a bare status (Xero's intent to receive): answered here, as handshakes are.
+      this.send(response, { status: refusal.getStatus(), headers: {}, body: undefined });
+      return new Promise<boolean>(() => undefined);
     } finally {
       stopTimer();
     }

@@ -86,6 +86,13 @@ export interface WebhookScheme<Key = unknown, Parsed extends ParsedWebhook = Par
    * mode, yields the JSON inside). Unset: by the Content-Type (JSON, form fields, `text/*` as text).
    */
   readonly payloadFormat?: 'json';
+  /**
+   * The sender requires answers without a body (Xero's intent to receive expects a bare 401 for an
+   * incorrectly signed probe): refusals and duplicates are then answered with their status only.
+   * In Nest such a refusal is written by the guard rather than thrown, so exception filters do not
+   * see it (it is still logged and counted).
+   */
+  readonly bodylessAnswers?: boolean;
   /** Reads signatures, id, timestamp and type; throws a 400/401 WebhookVerificationError when malformed. */
   parse(headers: WebhookHeaders, context: ParseContext): Parsed;
   /** Turns a configured secret into key material; throws `invalid_secret` with a message naming the fault. */

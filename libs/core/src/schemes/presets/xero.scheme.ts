@@ -24,7 +24,9 @@ export interface XeroOptions {
  * Intent to receive: Xero posts signed probes with an empty `events` list and requires 200 with an
  * empty body for a correctly signed one and 401 for an incorrectly signed one. A correctly signed
  * probe is answered here (200, no body; the handler never runs). Every refusal of this scheme is a
- * 401: a signature that is not even well-formed base64 is a wrong signature, not a 400.
+ * 401: a signature that is not even well-formed base64 is a wrong signature, not a 400. Xero wants
+ * no body in any answer, so refusals and duplicates are answered with their status only
+ * (`bodylessAnswers`); the handler should answer 200 with no body too.
  * Handlers are dispatched per event as `<eventCategory>.<eventType>` (`INVOICE.UPDATE`).
  */
 export function xero(options: XeroOptions = {}): WebhookScheme<Buffer> {
@@ -36,6 +38,7 @@ export function xero(options: XeroOptions = {}): WebhookScheme<Buffer> {
   return {
     ...base,
     payloadFormat: 'json',
+    bodylessAnswers: true,
 
     parse(headers: WebhookHeaders, context: ParseContext): ParsedWebhook {
       try {
