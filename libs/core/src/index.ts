@@ -116,8 +116,11 @@ export { type CheckoutComOptions, checkoutCom } from './schemes/presets/checkout
 export { type CircleCiOptions, circleci } from './schemes/presets/circleci.scheme.js';
 export { type CustomerIoOptions, customerIo } from './schemes/presets/customer-io.scheme.js';
 export { dodoPayments } from './schemes/presets/dodo-payments.scheme.js';
+export { type GhostOptions, ghost } from './schemes/presets/ghost.scheme.js';
 export { type GiteaOptions, gitea } from './schemes/presets/gitea.scheme.js';
 export { type GoCardlessOptions, gocardless } from './schemes/presets/gocardless.scheme.js';
+export { type HerokuOptions, heroku } from './schemes/presets/heroku.scheme.js';
+export { type PaystackOptions, paystack } from './schemes/presets/paystack.scheme.js';
 export { type PusherOptions, pusher } from './schemes/presets/pusher.scheme.js';
 export { type RazorpayOptions, razorpay } from './schemes/presets/razorpay.scheme.js';
 export { replicate } from './schemes/presets/replicate.scheme.js';

@@ -5,8 +5,11 @@ import { checkoutCom } from './presets/checkout-com.scheme.js';
 import { circleci } from './presets/circleci.scheme.js';
 import { customerIo } from './presets/customer-io.scheme.js';
 import { dodoPayments } from './presets/dodo-payments.scheme.js';
+import { ghost } from './presets/ghost.scheme.js';
 import { gitea } from './presets/gitea.scheme.js';
 import { gocardless } from './presets/gocardless.scheme.js';
+import { heroku } from './presets/heroku.scheme.js';
+import { paystack } from './presets/paystack.scheme.js';
 import { pusher } from './presets/pusher.scheme.js';
 import { razorpay } from './presets/razorpay.scheme.js';
 import { replicate } from './presets/replicate.scheme.js';
@@ -89,8 +92,11 @@ export const PRESETS = {
   circleci: () => circleci(),
   'customer-io': () => customerIo(),
   'dodo-payments': () => dodoPayments(),
+  ghost: () => ghost(),
   gitea: () => gitea(),
   gocardless: () => gocardless(),
+  heroku: () => heroku(),
+  paystack: () => paystack(),
   pusher: () => pusher(),
   razorpay: () => razorpay(),
   replicate: () => replicate(),
