@@ -64,12 +64,10 @@ describe('verified-webhooks secret and send, for every second-wave preset', () =
         secrets: secret,
         replayStore: false,
       });
-      verifier
-        .receive({ headers: request.headers as Record<string, string>, rawBody: Buffer.concat(chunks), url })
-        .then(
-          () => response.writeHead(200).end('verified'),
-          (error: unknown) => response.writeHead(refusalAnswer(error, name).status).end('refused'),
-        );
+      verifier.receive({ headers: request.headers, rawBody: Buffer.concat(chunks), url }).then(
+        () => response.writeHead(200).end('verified'),
+        (error: unknown) => response.writeHead(refusalAnswer(error, name).status).end('refused'),
+      );
     });
   });
   beforeAll(async () => {
