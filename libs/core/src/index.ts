@@ -121,6 +121,7 @@ export { type GiteaOptions, gitea } from './schemes/presets/gitea.scheme.js';
 export { type GoCardlessOptions, gocardless } from './schemes/presets/gocardless.scheme.js';
 export { type HerokuOptions, heroku } from './schemes/presets/heroku.scheme.js';
 export { type PaystackOptions, paystack } from './schemes/presets/paystack.scheme.js';
+export { type PolarKey, polar } from './schemes/presets/polar.scheme.js';
 export { type PusherOptions, pusher } from './schemes/presets/pusher.scheme.js';
 export { type RazorpayOptions, razorpay } from './schemes/presets/razorpay.scheme.js';
 export { replicate } from './schemes/presets/replicate.scheme.js';

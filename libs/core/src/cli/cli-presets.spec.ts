@@ -20,6 +20,7 @@ const PRESETS: readonly PresetName[] = [
   'gocardless',
   'heroku',
   'paystack',
+  'polar',
   'pusher',
   'razorpay',
   'replicate',

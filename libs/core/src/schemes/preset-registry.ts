@@ -10,6 +10,7 @@ import { gitea } from './presets/gitea.scheme.js';
 import { gocardless } from './presets/gocardless.scheme.js';
 import { heroku } from './presets/heroku.scheme.js';
 import { paystack } from './presets/paystack.scheme.js';
+import { polar } from './presets/polar.scheme.js';
 import { pusher } from './presets/pusher.scheme.js';
 import { razorpay } from './presets/razorpay.scheme.js';
 import { replicate } from './presets/replicate.scheme.js';
@@ -97,6 +98,7 @@ export const PRESETS = {
   gocardless: () => gocardless(),
   heroku: () => heroku(),
   paystack: () => paystack(),
+  polar: () => polar(),
   pusher: () => pusher(),
   razorpay: () => razorpay(),
   replicate: () => replicate(),
