@@ -11,7 +11,7 @@ import { secretsByEndpoint, xero } from '@verified-webhooks/core';
 import { verifiedWebhook } from '@verified-webhooks/core/express';
 import { VerifiedWebhook, WebhooksModule } from '@verified-webhooks/nestjs';
 
-// SECONDARY sender: Xero's documented formula (developer.xero.com/documentation/guides/webhooks/
+// SECONDARY sender: Xero's documented formula (developer.xero.com/documentation/webhooks/
 // configuring-your-server): x-xero-signature = base64 HMAC-SHA256(webhook key, raw body).
 const KEY = 'xero-webhook-key-0123456789abcdefghijklmnopqrstuv';
 const xeroSigned = (key: string, body: string) => ({

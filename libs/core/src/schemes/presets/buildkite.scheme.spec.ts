@@ -4,7 +4,7 @@ import { deliver, eventOf, reasonOf, replayWithFreshHeaders } from '../../testin
 import { buildkite } from './buildkite.scheme.js';
 
 // Buildkite ships no verifier. SECONDARY: the sender is written independently from Buildkite's
-// documented formula (buildkite.com/docs/apis/webhooks, "Webhook signature"):
+// documented formula (buildkite.com/docs/apis/webhooks):
 //   X-Buildkite-Signature = "timestamp=<unix s>,signature=" + hex HMAC-SHA256(token, `${timestamp}.${body}`)
 const TOKEN = 'buildkite-webhook-token-0123456789';
 const OLD_TOKEN = 'buildkite-previous-token-98765432';

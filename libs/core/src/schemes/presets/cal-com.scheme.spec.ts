@@ -4,7 +4,7 @@ import { deliver, eventOf, reasonOf, secondDeliveryKind } from '../../testing/sc
 import { calCom } from './cal-com.scheme.js';
 
 // Cal.com ships no verifier. SECONDARY: the sender is written independently from Cal.com's
-// documented formula (cal.com/docs/developing/guides/automation/webhooks, "Verifying the authenticity"):
+// documented formula (cal.com/docs/developing/guides/automation/webhooks):
 //   X-Cal-Signature-256 = hex HMAC-SHA256(webhook secret, raw body)
 const SECRET = 'cal-com-webhook-secret-0123456789';
 const OLD_SECRET = 'cal-com-previous-secret-987654321';

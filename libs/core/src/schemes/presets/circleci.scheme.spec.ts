@@ -9,7 +9,7 @@ import {
 import { circleci } from './circleci.scheme.js';
 
 // CircleCI ships no verifier. SECONDARY: the sender is written independently from CircleCI's
-// documented formula (circleci.com/docs/guides/integration/outbound-webhooks, "Payload signature"):
+// documented formula (circleci.com/docs/outbound-webhooks):
 //   circleci-signature = "v1=" + hex HMAC-SHA256(secret token, raw body); other versions may follow, comma-separated
 const SECRET = 'circleci-webhook-secret-0123456789';
 const OLD_SECRET = 'circleci-previous-secret-98765432';

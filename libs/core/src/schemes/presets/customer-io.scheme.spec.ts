@@ -4,7 +4,7 @@ import { deliver, eventOf, reasonOf, secondDeliveryKind } from '../../testing/sc
 import { customerIo } from './customer-io.scheme.js';
 
 // Customer.io ships no JavaScript verifier. SECONDARY: the sender is written independently from
-// Customer.io's documented formula (docs.customer.io/api/webhooks, "Securely verifying requests"):
+// Customer.io's documented formula (docs.customer.io/api/webhooks):
 //   X-CIO-Signature = hex HMAC-SHA256(signing key, `v0:${X-CIO-Timestamp}:${body}`), timestamp in Unix seconds
 const KEY = 'customer-io-signing-key-0123456789';
 const OLD_KEY = 'customer-io-previous-key-98765432';

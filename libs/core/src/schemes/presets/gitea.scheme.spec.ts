@@ -3,7 +3,7 @@ import { deliver, eventOf, reasonOf, replayWithFreshHeaders } from '../../testin
 import { gitea } from './gitea.scheme.js';
 
 // Gitea ships no JavaScript verifier. SECONDARY: the sender is written independently from Gitea's
-// documented formula (docs.gitea.com/usage/webhooks, "Authorization header and signatures"):
+// documented formula (docs.gitea.com/usage/repository/webhooks):
 //   X-Gitea-Signature = hex HMAC-SHA256(webhook secret, raw body)
 const SECRET = 'gitea-webhook-secret-0123456789ab';
 const OLD_SECRET = 'gitea-previous-secret-9876543210';

@@ -10,7 +10,7 @@ import {
 import { xero } from './xero.scheme.js';
 
 // Xero has no official signer or verifier (xero-node ships none). SECONDARY: the sender below is written
-// independently from Xero's documented formula (developer.xero.com/documentation/guides/webhooks):
+// independently from Xero's documented formula (developer.xero.com/documentation/webhooks/configuring-your-server):
 //   x-xero-signature = base64 HMAC-SHA256(webhook key, raw body)
 const KEY = 'OSd0eLlVIY9ZhViEqlDUh4+6n6M+Lo+eDaEJheJ6OCCgWwIz2D3JIAU6jPMipHRbgKTLz2uJ+xiACXGDBLrgdA==';
 const OLD_KEY = 'previous-xero-webhook-key-0123456789abcdef';
