@@ -18,6 +18,8 @@ export const VARIANT_NAMES = {
   i: '@VerifiedWebhook on Fastify + Memory',
   j: '@VerifiedWebhook on Fastify + Redis',
   k: 'sample app (Express, metrics on, Redis)',
+  q: 'durable route, ack only: verify + claim + BullMQ enqueue, 202 (workers elsewhere)',
+  r: '(q) with its worker in the same process (no-op handler)',
   d0: '(d) built at 5788b7a',
   e0: '(e) built at 5788b7a',
 } as const;
@@ -31,7 +33,7 @@ export const SIZES = [
   {
     label: '1 KB',
     bytes: 1024,
-    variants: ['a', 'b', 'c', 'd', 'e', 'g', 'h', 'i', 'j', 'k', 'd0', 'e0'],
+    variants: ['a', 'b', 'c', 'd', 'e', 'g', 'h', 'i', 'j', 'k', 'q', 'r', 'd0', 'e0'],
   },
   { label: '64 KB', bytes: 64 * 1024, variants: ['a', 'b', 'c', 'd', 'e', 'h', 'i', 'j', 'd0', 'e0'] },
   { label: '1 MB', bytes: 1024 * 1024, variants: ['a', 'c', 'e', 'j'] },

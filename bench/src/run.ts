@@ -15,6 +15,8 @@ import { Redis } from 'ioredis';
 import { RedisServer } from '../../test/support/redis-server.js';
 import type { Size, Variant } from './common.js';
 import { BEFORE_VARIANTS, jsonBody, median, SIZES, standardHeaders, VARIANT_NAMES } from './common.js';
+import type { DurableReport } from './durable.js';
+import { durableReport } from './durable.js';
 import { assertValgrind, countInstructions } from './instructions.js';
 import { DeliveryPool, startServer, stopServer } from './server-process.js';
 
@@ -217,14 +219,15 @@ async function redisAccounting(redis: Redis, redisServer: RedisServer): Promise<
   let rejected: Stats = {};
   let rejectedStatus = 0;
   let monitor: string[] = [];
-  for (const variant of ['b', 'c', 'e'] as const) {
+  for (const variant of ['b', 'c', 'e', 'q'] as const) {
     const server = await startServer(variant, redisServer.url);
     try {
       const now = Math.floor(Date.now() / 1000);
       const before = await commandStats(redis);
       for (let i = 0; i < N; i++) {
         const { status } = await post(server.url, standardHeaders(`acct-${variant}-${i}`, now, body), body);
-        if (status !== 200) throw new Error(`accounting delivery answered ${status}`);
+        if (status !== (variant === 'q' ? 202 : 200))
+          throw new Error(`accounting delivery answered ${status}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 300)); // let un-awaited commands land
       const after = await commandStats(redis);
@@ -258,7 +261,7 @@ async function redisAccounting(redis: Redis, redisServer: RedisServer): Promise<
   // Awaited round trips: put a 200 ms reply delay between the server and Redis.
   const awaited: RedisReport['awaited'] = {};
   const delayMs = 200;
-  for (const variant of ['c', 'e', 'j'] as const) {
+  for (const variant of ['c', 'e', 'j', 'q'] as const) {
     const proxy = await delayProxy(redisServer.port, delayMs);
     const server = await startServer(variant, `redis://127.0.0.1:${proxy.port}`);
     try {
@@ -417,9 +420,15 @@ const THROUGHPUT_TARGETS: { variant: Variant; other: Variant; size: string; min:
   { variant: 'd', other: 'g', size: '1 KB', min: 0.9 },
   { variant: 'j', other: 'a', size: '1 KB', min: 1.3 },
   { variant: 'k', other: 'a', size: '1 KB', min: 0.8 },
+  { variant: 'q', other: 'e', size: '1 KB', min: 0.85 },
 ];
 
-function report(cells: Cell[], redisReport: RedisReport | undefined, micro: MicroRow[]): void {
+function report(
+  cells: Cell[],
+  redisReport: RedisReport | undefined,
+  micro: MicroRow[],
+  durable: DurableReport | undefined,
+): void {
   const out: string[] = [];
   const targets: string[] = [];
   const target = (ok: boolean, text: string) => targets.push(`${ok ? 'PASS' : 'MISS'}  ${text}`);
@@ -492,6 +501,31 @@ function report(cells: Cell[], redisReport: RedisReport | undefined, micro: Micr
       `one awaited Redis round trip per accepted delivery (${trips}), none for a rejected one ` +
         `(${rejectedTrips} awaited, ${rejectedCalls} commands)`,
     );
+    const q = redisReport.awaited.q;
+    const queuedTrips = q ? Math.round((q.acceptedMs - q.rejectedMs) / q.delayMs) : NaN;
+    target(
+      queuedTrips <= 2,
+      `(q) at most 2 awaited Redis round trips per acknowledged delivery (${queuedTrips})`,
+    );
+  }
+  if (durable) {
+    const { burst } = durable;
+    const processedOverAck = burst.processedMs / burst.acknowledgedMs;
+    out.push(
+      '## Durable processing',
+      '',
+      `- Redis memory per queued 1 KB delivery (job + replay key; ${durable.memoryDeliveries} deliveries held by (q), ` +
+        `no worker): ${fmt(durable.memoryBytesPerDelivery / 1024, 2)} KiB`,
+      `- Burst of ${burst.deliveries} deliveries to (r), ${burst.connections} connections: all acknowledged in ` +
+        `${fmt(burst.acknowledgedMs / 1000, 1)} s (${fmt(burst.deliveries / (burst.acknowledgedMs / 1000), 0)}/s), ` +
+        `all processed ${fmt(burst.processedMs / 1000, 1)} s after the first request ` +
+        `(${fmt(processedOverAck)}× the time to acknowledge); non-2xx ${burst.non2xx}`,
+      '',
+    );
+    target(
+      processedOverAck <= 2,
+      `burst fully processed within 2× the time to acknowledge it: ${fmt(processedOverAck)}`,
+    );
   }
   if (micro.length > 0) {
     out.push('## Verify micro-benchmark (µs per verify, median of repeats)', '');
@@ -562,7 +596,12 @@ try {
       console.log('verify micro-benchmark …');
       micro = await runMicro();
     }
-    report(cells, redisReport, micro);
+    let durable: DurableReport | undefined;
+    if (!flag('--only-micro') && ((!ONLY_VARIANTS && !ONLY_SIZES) || flag('--durable'))) {
+      console.log('durable processing: memory per queued delivery, burst …');
+      durable = await durableReport(redis, redisServer, { burstDeliveries: quick ? 5_000 : 20_000 });
+    }
+    report(cells, redisReport, micro, durable);
   }
 } finally {
   redis.disconnect();

@@ -33,7 +33,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { ReplayStore } from '@verified-webhooks/core';
 import { MemoryReplayStore, RedisReplayStore } from '@verified-webhooks/core';
-import { VerifiedWebhook, WebhookEvent, WebhooksModule } from '@verified-webhooks/nestjs';
+import { BullmqWebhookQueue } from '@verified-webhooks/core/bullmq';
+import { OnWebhookEvent, VerifiedWebhook, WebhookEvent, WebhooksModule } from '@verified-webhooks/nestjs';
 import type { VerifiedWebhookEvent } from '@verified-webhooks/nestjs';
 import type { Request } from 'express';
 import { Redis } from 'ioredis';
@@ -142,6 +143,20 @@ class VerifiedController {
   }
 }
 
+/** (q), (r) The durable route: verified, claimed, stored in BullMQ, answered 202 `{ queued }`. */
+@Controller()
+class DurableController {
+  @Post('webhook')
+  @VerifiedWebhook({ scheme: 'standard-webhooks', endpoint: 'bench', processing: 'queue' })
+  handle(): void {}
+}
+
+/** The durable route's handler, run by the worker: does nothing, so the queue's own cost is measured. */
+class NoopHandlers {
+  @OnWebhookEvent('bench', '*')
+  handle(): void {}
+}
+
 @Module({})
 class BenchModule {
   static async register(variant: Variant, redisUrl: string | undefined): Promise<DynamicModule> {
@@ -154,6 +169,23 @@ class BenchModule {
         module: BenchModule,
         controllers: [variant === 'b' ? PeerController : CryptoController],
         providers: [{ provide: REDIS, useValue: redis }],
+      };
+    }
+    if (variant === 'q' || variant === 'r') {
+      return {
+        module: BenchModule,
+        imports: [
+          WebhooksModule.forRoot({
+            secrets: SECRET,
+            replayStore: await RedisReplayStore.fromUrl(redisUrl!),
+            queue: await BullmqWebhookQueue.fromUrl(redisUrl!),
+            // (q) receives only, as an app whose workers run elsewhere; (r) also runs them in-process.
+            worker: variant === 'r',
+            bodyLimit: BODY_LIMIT,
+          }),
+        ],
+        controllers: [DurableController],
+        providers: [NoopHandlers],
       };
     }
     const replayStore: ReplayStore =

@@ -127,7 +127,13 @@ async function clusterStore(nodes: readonly { host: string; port: number }[]): P
   return new RedisReplayStore(cluster, {}, true);
 }
 
-/** SAMPLE_FAULTS' failure counts in Redis, shared by every instance (a test aid; a day's expiry). */
+/**
+ * SAMPLE_FAULTS' failure counts in Redis, shared by every instance (a test aid; a day's expiry), and
+ * the completed runs per delivery id in one hash (`sample-faults:completed`), which the crash and
+ * shutdown scenarios read after an instance has exited.
+ */
+const COMPLETED_RUNS_KEY = 'sample-faults:completed';
+
 async function redisFaultCounter(url: string): Promise<FaultCounter> {
   const { Redis } = await import('ioredis');
   const client = new Redis(url, { maxRetriesPerRequest: 1 });
@@ -141,6 +147,9 @@ async function redisFaultCounter(url: string): Promise<FaultCounter> {
       return count;
     },
     current: async (id) => Number((await client.get(key(id))) ?? 0),
+    completed: async (id) => {
+      await client.multi().hincrby(COMPLETED_RUNS_KEY, id, 1).expire(COMPLETED_RUNS_KEY, 86_400).exec();
+    },
     close: async () => {
       // A QUIT queued while reconnecting would wait for Redis to come back: disconnect instead.
       if (client.status === 'ready') await client.quit().catch(() => client.disconnect());

@@ -14,6 +14,11 @@ export interface FaultCounter {
   /** The count after this failure. */
   increment(key: string): Promise<number>;
   current(key: string): Promise<number>;
+  /**
+   * Counts a completed run of a delivery's handler, by delivery id, where every instance (and the
+   * test reading it after an instance exited) sees it. Only the Redis counter keeps one.
+   */
+  completed?(deliveryId: string): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -54,6 +59,7 @@ export class QueuedHandlers implements OnApplicationShutdown {
   async record(event: VerifiedWebhookEvent<SampleFaults>, context: WebhookHandlerContext) {
     if (this.config.faults) await this.applyFaults(event, context);
     await this.events.record(event, { via: 'queue', attempts: context.attempt });
+    if (this.config.faults && event.id) await this.failures.completed?.(event.id);
   }
 
   private async applyFaults(event: VerifiedWebhookEvent<SampleFaults>, context: WebhookHandlerContext) {

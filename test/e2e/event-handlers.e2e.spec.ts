@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Controller, HttpCode, Injectable, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import type { WebhookHandlerContext } from '@verified-webhooks/core';
+import type { WebhookEventOf, WebhookHandlerContext } from '@verified-webhooks/core';
 import { secretsByEndpoint, stripe } from '@verified-webhooks/core';
 import { verifiedEvent } from '@verified-webhooks/core/testing';
 import type { VerifiedWebhookEvent } from '@verified-webhooks/nestjs';
@@ -206,6 +206,27 @@ describe('@OnWebhookEvent() at boot and in tests', () => {
     await expect(bootWith({ providers: [Misrouted] })).rejects.toThrow(
       /Misrouted\.handle handles endpoint "stirpe", which no @VerifiedWebhook\(\) route serves/,
     );
+  });
+
+  it('stops the app when a handler is typed for a scheme its endpoint is not served by, and boots when it is', async () => {
+    @Injectable()
+    class Mistyped {
+      @OnWebhookEvent('flaky', '*', { scheme: 'svix' })
+      handle(event: WebhookEventOf<'flaky', '*', 'svix'>) {
+        return event.id.length; // would be a lie: the flaky endpoint's routes use stripe
+      }
+    }
+    await expect(bootWith({ providers: [Mistyped] })).rejects.toThrow(
+      /Mistyped\.handle is typed for scheme svix on endpoint "flaky", whose routes use stripe/,
+    );
+    @Injectable()
+    class Typed {
+      @OnWebhookEvent('flaky', '*', { scheme: stripe() })
+      handle() {}
+    }
+    const booted = await bootWith({ providers: [Typed] });
+    expect(booted.get(WebhookHandlers).handlersOf('flaky')).toContain('Typed.handle');
+    await booted.close();
   });
 
   it('registers an aliased provider once, merges two decorators of one method, and takes an explicit name', async () => {

@@ -8,6 +8,7 @@ import request from 'supertest';
 import {
   github,
   MemoryReplayStore,
+  meta,
   secretsByEndpoint,
   stripe,
   twilio,
@@ -20,6 +21,8 @@ import { secretOf, standardDelivery } from '../support/deliveries.js';
 
 const SECRET = secretOf(41);
 const DROPBOX = 'dropbox-app-secret-0123456789abcdef';
+const META = 'meta-app-secret-express-0123456789';
+const META_VERIFY_TOKEN = 'meta-verify-token-express-0123';
 const TWILIO = 'twilio-auth-token-0123456789abcdef';
 const GITHUB = 'github-webhook-secret-0123456789abcdef';
 const STRIPE = 'whsec_stripe-webhook-secret-0123456789';
@@ -97,6 +100,11 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
     );
     // The same seam as the Nest guard: handshakes, and URLs signed behind a proxy.
     app.get('/dropbox', verifiedWebhook({ scheme: 'dropbox', secrets: DROPBOX }), handler);
+    app.get(
+      '/meta',
+      verifiedWebhook({ scheme: meta({ verifyToken: META_VERIFY_TOKEN }), secrets: META }),
+      handler,
+    );
     app.post(
       '/twilio',
       verifiedWebhook({ scheme: 'twilio', secrets: TWILIO, trustProxyHeaders: true }),
@@ -304,6 +312,21 @@ describe('verifiedWebhook() Express middleware (no Nest)', () => {
     const answer = await request(url).get('/dropbox?challenge=abc123');
     expect(answer.status).toBe(200);
     expect(answer.text).toBe('abc123');
+    expect(processed.length).toBe(before);
+  });
+
+  it("answers Meta's GET hub.challenge only for the configured verify token, without the handler", async () => {
+    const before = processed.length;
+    const check = (token: string) =>
+      request(url)
+        .get('/meta')
+        .query({ 'hub.mode': 'subscribe', 'hub.challenge': 'meta-challenge-42', 'hub.verify_token': token });
+    const answer = await check(META_VERIFY_TOKEN);
+    expect(answer.status).toBe(200);
+    expect(answer.text).toBe('meta-challenge-42');
+    const wrong = await check('wrong-verify-token');
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).not.toContain('meta-challenge-42');
     expect(processed.length).toBe(before);
   });
 

@@ -7,6 +7,7 @@ import {
   asana,
   discord,
   dropbox,
+  meta,
   okta,
   secretsByEndpoint,
   slack,
@@ -26,6 +27,8 @@ const WOO = 'woo-handshake-secret-0123456789abcd';
 const DROPBOX = 'dropbox-handshake-secret-012345678';
 const OKTA = 'okta-static-token-0123456789abcdefg';
 const TRELLO = 'trello-handshake-secret-012345678';
+const META = 'meta-app-secret-handshake-0123456';
+const META_VERIFY_TOKEN = 'meta-verify-token-0123456789';
 const PUBLIC_BASE = 'https://hooks.example.com';
 const discordKeys = generateKeyPairSync('ed25519');
 const DISCORD_PUBLIC = discordKeys.publicKey
@@ -133,6 +136,13 @@ class HandshakeController {
   woocommerce() {
     return this.handle('woocommerce');
   }
+
+  @All('meta')
+  @HttpCode(200)
+  @VerifiedWebhook({ scheme: meta({ verifyToken: META_VERIFY_TOKEN }), endpoint: 'meta' })
+  meta() {
+    return this.handle('meta');
+  }
 }
 
 @Module({
@@ -148,6 +158,7 @@ class HandshakeController {
         okta: OKTA,
         trello: TRELLO,
         woocommerce: WOO,
+        meta: META,
       }),
     }),
   ],
@@ -301,6 +312,24 @@ describe.each(['express', 'fastify'] as const)('provider handshakes through Nest
     const answer = await request(server).head('/hooks/trello');
     expect(answer.status).toBe(200);
     expect(handled).toEqual([]);
+  });
+
+  it('Meta GET hub.challenge is echoed only for the configured verify token; deliveries verify with the App Secret', async () => {
+    const check = (token: string) =>
+      request(server)
+        .get('/hooks/meta')
+        .query({ 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': token });
+    const answer = await check(META_VERIFY_TOKEN);
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toMatch(/^text\/plain/);
+    expect(answer.text).toBe('1158201444');
+    const wrong = await check('not-the-verify-token');
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).not.toContain('1158201444');
+    expect(handled).toEqual([]);
+    const body = JSON.stringify({ object: 'page', entry: [{ id: '1', messaging: [] }] });
+    const { headers } = sign(meta(), { secret: META, body });
+    expect((await post('/hooks/meta', headers, body)).body).toEqual({ handled: 'meta' });
   });
 
   it('WooCommerce unsigned creation ping answers 200; an unsigned delivery of any other shape is refused', async () => {

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { AnyWebhookScheme, WebhookHeaders } from '@verified-webhooks/core';
 import {
@@ -33,10 +33,11 @@ const LIMITS = { maxHeaderLength: 8192, maxSignatures: 16 };
 const URL_SIGNED = 'https://example.com/webhooks/x';
 const BODY = '{"id":"evt_1","type":"a.b","data":{"object":{"id":"x"}}}';
 /**
- * Shared bearer tokens (GitLab `X-Gitlab-Token`, Okta `Authorization`), not signatures: by design they
- * do not cover the body, so only header mutations must be refused for them (documented in each preset).
+ * Shared bearer tokens (GitLab `X-Gitlab-Token`, Okta `Authorization`, Telegram's secret token), not
+ * signatures: by design they do not cover the body, so only header mutations must be refused for
+ * them (documented in each preset).
  */
-const SHARED_TOKEN = new Set(['preset:gitlab', 'preset:okta']);
+const SHARED_TOKEN = new Set(['preset:gitlab', 'preset:okta', 'preset:telegram']);
 /** Twilio signs the URL and the parsed form parameters, not the bytes: `a=1&` and `a=1` sign alike. */
 const FORM_SIGNED = new Set(['preset:twilio']);
 const sameForm = (a: Buffer, b: Buffer) =>
@@ -71,11 +72,31 @@ function allSchemes(): [string, () => AnyWebhookScheme][] {
 
 const SCHEMES = allSchemes();
 
-/** A signed delivery the scheme verifies, when its sign() and a generated secret round-trip. */
+/** Schemes that sign with a private key and verify with its public half: a key pair made here. */
+const KEY_PAIRS: Readonly<Record<string, () => { sign: string; verify: string }>> = {
+  'preset:telnyx': () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    return {
+      sign: privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(16).toString('base64'),
+      verify: publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('base64'),
+    };
+  },
+};
+
+/** A signed delivery the scheme verifies, when its sign() and a generated secret (or key pair) round-trip. */
 async function roundTrip(scheme: AnyWebhookScheme, name: string) {
-  for (const secret of [generateSecret(name.split(':').pop()), generateSecret('standard-webhooks')]) {
+  const keyPair = KEY_PAIRS[name];
+  const candidates = keyPair
+    ? [keyPair()]
+    : [generateSecret(name.split(':').pop()), generateSecret('standard-webhooks')].map((secret) => ({
+        sign: secret,
+        verify: secret,
+      }));
+  for (const { sign, verify: secret } of candidates) {
     try {
-      const headers = lower(scheme.sign({ secret, body: BODY, url: URL_SIGNED, id: 'id_1', type: 'a.b' }));
+      const headers = lower(
+        scheme.sign({ secret: sign, body: BODY, url: URL_SIGNED, id: 'id_1', type: 'a.b' }),
+      );
       const verifier = new WebhookVerifier({ scheme, secrets: secret, replayStore: false });
       const outcome = await verifier.receive({ headers, rawBody: Buffer.from(BODY), url: URL_SIGNED });
       if (outcome.kind === 'new') return { secret, headers, verifier };

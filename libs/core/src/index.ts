@@ -33,6 +33,7 @@ export type {
 export { eventNamesOf, WebhookDispatcher } from './handlers/webhook-dispatcher.js';
 export type { DispatchResult, WebhookHandler, WebhookHandlerContext } from './handlers/webhook-dispatcher.js';
 export type {
+  EndpointSchemeOf,
   WebhookEventMap,
   WebhookEventName,
   WebhookEventOf,
@@ -104,6 +105,21 @@ export { type TwitchOptions, type TwitchParsed, twitch } from './schemes/presets
 export { type WooCommerceOptions, woocommerce } from './schemes/presets/woocommerce.scheme.js';
 export { type ZendeskOptions, type ZendeskParsed, zendesk } from './schemes/presets/zendesk.scheme.js';
 export { type ZoomOptions, zoom } from './schemes/presets/zoom.scheme.js';
+export { type BitbucketOptions, bitbucket } from './schemes/presets/bitbucket.scheme.js';
+export { type CalendlyOptions, calendly } from './schemes/presets/calendly.scheme.js';
+export { type IntercomOptions, intercom } from './schemes/presets/intercom.scheme.js';
+export { type JiraOptions, jira } from './schemes/presets/jira.scheme.js';
+export { type LemonSqueezyOptions, lemonSqueezy } from './schemes/presets/lemonsqueezy.scheme.js';
+export { type LineOptions, line } from './schemes/presets/line.scheme.js';
+export { type MetaOptions, meta } from './schemes/presets/meta.scheme.js';
+export { openai } from './schemes/presets/openai.scheme.js';
+export { type SanityOptions, sanity } from './schemes/presets/sanity.scheme.js';
+export { type SentryOptions, sentry } from './schemes/presets/sentry.scheme.js';
+export { type TelegramOptions, telegram } from './schemes/presets/telegram.scheme.js';
+export { type TelnyxOptions, type TelnyxParsed, telnyx } from './schemes/presets/telnyx.scheme.js';
+export { type TypeformOptions, typeform } from './schemes/presets/typeform.scheme.js';
+export { type VercelOptions, vercel } from './schemes/presets/vercel.scheme.js';
+export { type WorkOSOptions, workos } from './schemes/presets/workos.scheme.js';
 export {
   type AdyenOptions,
   type AdyenParsed,

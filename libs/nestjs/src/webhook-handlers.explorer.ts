@@ -2,6 +2,7 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { AnyWebhookScheme, WebhookHandler } from '@verified-webhooks/core';
+import { resolveScheme } from '@verified-webhooks/core';
 import type { WebhookHandlerMetadata } from './on-webhook-event.decorator.js';
 import { ON_WEBHOOK_EVENT_METADATA } from './on-webhook-event.decorator.js';
 import { WebhookHandlers } from './webhook-handlers.service.js';
@@ -52,6 +53,7 @@ export class WebhookHandlersExplorer implements OnApplicationBootstrap {
           errors.push(`${where} is on a request-scoped provider; @OnWebhookEvent() needs a singleton.`);
           continue;
         }
+        errors.push(...schemeMismatches(where, entries, endpoints));
         const run: WebhookHandler = (method as WebhookHandler).bind(instance);
         for (const [endpoint, { patterns, name }] of byEndpoint(entries)) {
           if (!endpoints.has(endpoint)) {
@@ -78,6 +80,29 @@ export class WebhookHandlersExplorer implements OnApplicationBootstrap {
     // Only now: a queued job must find its handler registered.
     await this.worker.start(workerEndpoints);
   }
+}
+
+/**
+ * `@OnWebhookEvent(endpoint, types, { scheme })` types the event by that scheme (`event.id: string` for
+ * the Standard Webhooks family): a route of the endpoint with another scheme would make the type a lie.
+ */
+function schemeMismatches(
+  where: string,
+  entries: readonly WebhookHandlerMetadata[],
+  endpoints: ReadonlyMap<string, AnyWebhookScheme | undefined>,
+): string[] {
+  const mismatches: string[] = [];
+  for (const { endpoint, scheme } of entries) {
+    const served = endpoints.get(endpoint);
+    if (scheme === undefined || served === undefined) continue;
+    const declared = resolveScheme(scheme).name;
+    if (declared !== served.name) {
+      mismatches.push(
+        `${where} is typed for scheme ${declared} on endpoint "${endpoint}", whose routes use ${served.name}.`,
+      );
+    }
+  }
+  return mismatches;
 }
 
 /** A method's decorators by endpoint: several on one endpoint are one handler with all their patterns. */

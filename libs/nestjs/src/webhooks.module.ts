@@ -1,4 +1,4 @@
-import type { OnModuleDestroy, Provider } from '@nestjs/common';
+import type { NestModule, OnModuleDestroy, Provider } from '@nestjs/common';
 import { Inject, Module } from '@nestjs/common';
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import type {
@@ -16,6 +16,7 @@ import { WebhookRoutes } from './webhook-routes.service.js';
 import { WebhookWorker } from './webhook-worker.service.js';
 import { WebhookRoutesExplorer } from './webhook-routes.explorer.js';
 import { ReplayStoreBootCheck } from './replay-store.boot-check.js';
+import { ContentEncodingPolicy } from './raw-body/content-encoding.policy.js';
 import { RawBodyDiagnostics } from './raw-body/raw-body.diagnostics.js';
 import type { WebhooksModuleOptions } from './webhooks-options.interface.js';
 import { ConfigurableWebhooksModule, WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition.js';
@@ -61,6 +62,7 @@ const providers: Provider[] = [
   WebhookRoutesExplorer,
   ReplayStoreBootCheck,
   RawBodyDiagnostics,
+  ContentEncodingPolicy,
 ];
 
 /**
@@ -83,9 +85,17 @@ const providers: Provider[] = [
     WEBHOOKS_MODULE_OPTIONS,
   ],
 })
-export class WebhooksModule extends ConfigurableWebhooksModule implements OnModuleDestroy {
-  constructor(@Inject(ReplayStore) private readonly store: ReplayStoreContract | false) {
+export class WebhooksModule extends ConfigurableWebhooksModule implements NestModule, OnModuleDestroy {
+  constructor(
+    @Inject(ReplayStore) private readonly store: ReplayStoreContract | false,
+    private readonly contentEncoding: ContentEncodingPolicy,
+  ) {
     super();
+  }
+
+  /** Nest runs this once the HTTP adapter and its parsers exist, before it registers routes. */
+  configure(): void {
+    this.contentEncoding.install();
   }
 
   /** Closes the store; a RedisReplayStore closes only connections it opened itself. */

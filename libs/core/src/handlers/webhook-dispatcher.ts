@@ -2,7 +2,8 @@ import type { AnyWebhookScheme } from '../schemes/webhook-scheme.interface.js';
 import type { VerifiedWebhookEvent } from '../verify/verified-webhook-event.interface.js';
 import { checkPatterns, matchesAny } from './event-pattern.js';
 import { idempotencyKey } from './idempotency-key.js';
-import type { WebhookEventPattern, WebhookPayloadOf } from './webhook-event-map.js';
+import type { EventIdOf } from '../verify/verified-event-of.js';
+import type { EndpointSchemeOf, WebhookEventPattern, WebhookPayloadOf } from './webhook-event-map.js';
 
 /** What a handler gets beside the event. */
 export interface WebhookHandlerContext {
@@ -16,8 +17,8 @@ export interface WebhookHandlerContext {
   readonly attempt: number;
 }
 
-export type WebhookHandler<Payload = unknown> = (
-  event: VerifiedWebhookEvent<Payload>,
+export type WebhookHandler<Payload = unknown, Id extends string | undefined = string | undefined> = (
+  event: VerifiedWebhookEvent<Payload, Id>,
   context: WebhookHandlerContext,
 ) => unknown;
 
@@ -61,7 +62,7 @@ export class WebhookDispatcher<Endpoint extends string = string> {
   /** Registers a handler; `name` keys its idempotency (default: its position and function name). */
   on<const Pattern extends WebhookEventPattern<Endpoint>>(
     patterns: Pattern | readonly Pattern[],
-    handler: WebhookHandler<WebhookPayloadOf<Endpoint, Pattern>>,
+    handler: WebhookHandler<WebhookPayloadOf<Endpoint, Pattern>, EventIdOf<EndpointSchemeOf<Endpoint>>>,
     options: { readonly name?: string } = {},
   ): this {
     const list: readonly string[] = typeof patterns === 'string' ? [patterns] : patterns;

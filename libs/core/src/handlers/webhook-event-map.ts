@@ -1,3 +1,6 @@
+import type { PresetName } from '../schemes/preset-registry.js';
+import type { AnyWebhookScheme } from '../schemes/webhook-scheme.interface.js';
+import type { EventIdOf } from '../verify/verified-event-of.js';
 import type { VerifiedWebhookEvent } from '../verify/verified-webhook-event.interface.js';
 
 /**
@@ -53,7 +56,22 @@ export type WebhookPayloadOf<Endpoint extends string, Pattern extends string> = 
   : // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped endpoints: the handler says
     any;
 
-/** The verified event a handler of `pattern` on `endpoint` receives. */
-export type WebhookEventOf<Endpoint extends string, Pattern extends string = '*'> = VerifiedWebhookEvent<
-  WebhookPayloadOf<Endpoint, Pattern>
->;
+/**
+ * The scheme a handler's event is typed by when none is named: an endpoint is named after its
+ * route's scheme unless the route names it (`endpoint` option), so an endpoint named after a preset
+ * is that preset's; any other name could be any scheme.
+ */
+export type EndpointSchemeOf<Endpoint extends string> = Endpoint extends PresetName
+  ? Endpoint
+  : AnyWebhookScheme;
+
+/**
+ * The verified event a handler of `pattern` on `endpoint` receives. Its id is typed as the scheme
+ * guarantees it (see `VerifiedEventOf`): `WebhookEventOf<'standard-webhooks', '*'>['id']` is `string`.
+ * Name the scheme when the endpoint is not named after it: `WebhookEventOf<'billing', '*', 'svix'>`.
+ */
+export type WebhookEventOf<
+  Endpoint extends string,
+  Pattern extends string = '*',
+  Scheme extends PresetName | AnyWebhookScheme = EndpointSchemeOf<Endpoint>,
+> = VerifiedWebhookEvent<WebhookPayloadOf<Endpoint, Pattern>, EventIdOf<Scheme>>;

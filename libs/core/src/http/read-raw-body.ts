@@ -8,7 +8,8 @@ import type { HttpRequestParts } from './webhook-http-receiver.js';
  * keeping the bytes: verifying re-serialised JSON would be unsound.
  */
 export async function readRawBody(parts: HttpRequestParts, limit: number): Promise<Buffer> {
-  assertIdentityEncoding(parts.message.headers['content-encoding']);
+  const refused = contentEncodingRefusal(parts.message.headers['content-encoding']);
+  if (refused) throw refused;
   const kept = parts.rawBody ?? keptByParser(parts.parsedBody);
   if (kept) {
     if (kept.length > limit) throw tooLarge(limit);
@@ -59,11 +60,14 @@ const parsedWithoutBytes = () =>
  * A compressed body is refused before anything reads it. No provider in PROVIDERS.md documents whether
  * it signs the compressed or the decoded bytes, so neither is guessed (a guess is a misleading 401); and
  * a parser that inflated it (body-parser does) would hand over decoded bytes under the same header.
+ * Exported for adapters whose platform parses before the guard runs (the Nest module's Fastify hook).
  */
-function assertIdentityEncoding(header: string | string[] | undefined): void {
+export function contentEncodingRefusal(
+  header: string | string[] | undefined,
+): WebhookVerificationError | undefined {
   const encoding = (Array.isArray(header) ? header.join(',') : (header ?? '')).trim().toLowerCase();
-  if (encoding === '' || encoding === 'identity') return;
-  throw new WebhookVerificationError(
+  if (encoding === '' || encoding === 'identity') return undefined;
+  return new WebhookVerificationError(
     'unsupported_content_encoding',
     'The body is sent with a Content-Encoding; webhook deliveries are verified uncompressed.',
   );

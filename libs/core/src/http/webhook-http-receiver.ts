@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { WebhookVerificationError } from '../errors/webhook-verification.error.js';
 import type { HandshakeReply } from '../schemes/webhook-scheme.interface.js';
 import type { HttpOptions } from '../verify/webhook-options.js';
 import { WEBHOOK_DEFAULTS } from '../verify/webhook-options.js';
@@ -13,7 +14,7 @@ import { handshakeQuery } from './handshake-query.js';
 import type { HttpAnswer, HttpRefusal } from './http-answer.js';
 import { handshakeAnswer, refusalAnswer } from './http-answer.js';
 import { derivedPublicUrl } from './public-url.js';
-import { readRawBody } from './read-raw-body.js';
+import { contentEncodingRefusal, readRawBody } from './read-raw-body.js';
 import { headersWithRepeats } from './repeated-headers.js';
 
 /** One HTTP request as an adapter hands it over: Node's message and what its framework parsed. */
@@ -60,6 +61,15 @@ export class WebhookHttpReceiver {
   async verify(parts: HttpRequestParts): Promise<Verification> {
     const rawBody = await readRawBody(parts, this.bodyLimit);
     return this.verifier.verify(this.webhookRequest(parts, rawBody));
+  }
+
+  /**
+   * The refusal a request gets from its headers alone, before its body is read: a `Content-Encoding`
+   * (415 `unsupported_content_encoding`). `verify` checks it first; an adapter whose platform parses
+   * the body before the guard runs (Fastify) asks here first, so the answer is the same.
+   */
+  refusalBeforeBody(message: Pick<IncomingMessage, 'headers'>): WebhookVerificationError | undefined {
+    return contentEncodingRefusal(message.headers['content-encoding']);
   }
 
   /** Step 7, the replay claim. */

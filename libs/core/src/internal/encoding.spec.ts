@@ -1,4 +1,4 @@
-import { decodeBase64, decodeHex } from './encoding.js';
+import { decodeBase64, decodeBase64Url, decodeHex } from './encoding.js';
 
 // The rules as regular expressions: the decoders must accept exactly these strings.
 const STRICT_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -71,5 +71,19 @@ describe('decodeHex', () => {
       const expected = value.length % 2 === 0 && STRICT_HEX.test(value);
       expect(decodeHex(value) !== undefined, value).toBe(expected);
     }
+  });
+});
+
+describe('decodeBase64Url', () => {
+  it('decodes unpadded base64url and refuses padding, the standard alphabet and non-canonical spellings', () => {
+    const bytes = Buffer.from([0xfb, 0xff, 0xbf]);
+    expect(decodeBase64Url('-_-_')).toEqual(bytes);
+    expect(decodeBase64Url(Buffer.alloc(32, 0xff).toString('base64url'))).toEqual(Buffer.alloc(32, 0xff));
+    expect(decodeBase64Url('+/+/')).toBeUndefined();
+    expect(decodeBase64Url('AA==')).toBeUndefined();
+    expect(decodeBase64Url('A')).toBeUndefined();
+    // "AB" and "AA" both decode to one zero byte in Node; only the canonical "AA" is accepted.
+    expect(decodeBase64Url('AA')).toEqual(Buffer.from([0]));
+    expect(decodeBase64Url('AB')).toBeUndefined();
   });
 });

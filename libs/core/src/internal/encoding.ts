@@ -5,6 +5,7 @@ const alphabet = (chars: string) => {
   return table;
 };
 const BASE64_CHARS = alphabet('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
+const BASE64URL_CHARS = alphabet('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
 const HEX_CHARS = alphabet('0123456789abcdefABCDEF');
 const PADDING = 61; // '='
 
@@ -33,8 +34,19 @@ export function decodeHex(value: string): Buffer | undefined {
   return Buffer.from(value, 'hex');
 }
 
-export type SignatureEncoding = 'hex' | 'base64';
+/**
+ * Strict unpadded base64url (RFC 4648 §5, as Sanity sends it): only `[A-Za-z0-9_-]`, and the one
+ * canonical spelling of the bytes (unused trailing bits zero), so two strings never decode alike.
+ */
+export function decodeBase64Url(value: string): Buffer | undefined {
+  if (value.length % 4 === 1 || !allIn(BASE64URL_CHARS, value, value.length)) return undefined;
+  const bytes = Buffer.from(value, 'base64url');
+  return bytes.toString('base64url') === value ? bytes : undefined;
+}
+
+export type SignatureEncoding = 'hex' | 'base64' | 'base64url';
 
 export function decodeSignature(value: string, encoding: SignatureEncoding): Buffer | undefined {
+  if (encoding === 'base64url') return decodeBase64Url(value);
   return encoding === 'hex' ? decodeHex(value) : decodeBase64(value);
 }

@@ -27,9 +27,16 @@ const ALIASES: Partial<Record<PresetName, string>> = { standard: 'standard-webho
 const secretsFor = (name: string) =>
   name.startsWith('discord')
     ? DISCORD
-    : ['standard-webhooks', 'standard', 'svix', 'clerk', 'resend', 'replicate', 'dodo-payments'].includes(
-          name,
-        )
+    : [
+          'standard-webhooks',
+          'standard',
+          'svix',
+          'clerk',
+          'resend',
+          'openai',
+          'replicate',
+          'dodo-payments',
+        ].includes(name)
       ? { sign: WHSEC, verify: WHSEC }
       : { sign: PLAIN, verify: PLAIN };
 
@@ -52,6 +59,20 @@ const ROUND_TRIPS: readonly PresetName[] = [
   'svix',
   'twitch',
   'zoom',
+  // Second wave (issue 19, part A).
+  'bitbucket',
+  'calendly',
+  'intercom',
+  'jira',
+  'lemonsqueezy',
+  'line',
+  'meta',
+  'openai',
+  'sanity',
+  'sentry',
+  'typeform',
+  'vercel',
+  'workos',
   // Second wave (issue 19).
   'buildkite',
   'cal-com',
@@ -109,6 +130,22 @@ describe('PRESETS', () => {
         'woocommerce',
         'zendesk',
         'zoom',
+        // Second wave (issue 19, part A).
+        'bitbucket',
+        'calendly',
+        'intercom',
+        'jira',
+        'lemonsqueezy',
+        'line',
+        'meta',
+        'openai',
+        'sanity',
+        'sentry',
+        'telegram',
+        'telnyx',
+        'typeform',
+        'vercel',
+        'workos',
         // Second wave (issue 19).
         'adyen',
         'buildkite',
@@ -169,6 +206,22 @@ describe('PRESETS', () => {
       'twilio',
       'woocommerce',
       'zendesk',
+      // Second wave (issue 19, part A).
+      'bitbucket',
+      'calendly',
+      'intercom',
+      'jira',
+      'lemonSqueezy',
+      'line',
+      'meta',
+      'openai',
+      'sanity',
+      'sentry',
+      'telegram',
+      'telnyx',
+      'typeform',
+      'vercel',
+      'workos',
       // Second wave (issue 19).
       'adyen',
       'adyenHmacSignature',

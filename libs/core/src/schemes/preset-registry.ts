@@ -1,3 +1,18 @@
+import { bitbucket } from './presets/bitbucket.scheme.js';
+import { calendly } from './presets/calendly.scheme.js';
+import { intercom } from './presets/intercom.scheme.js';
+import { jira } from './presets/jira.scheme.js';
+import { lemonSqueezy } from './presets/lemonsqueezy.scheme.js';
+import { line } from './presets/line.scheme.js';
+import { meta } from './presets/meta.scheme.js';
+import { openai } from './presets/openai.scheme.js';
+import { sanity } from './presets/sanity.scheme.js';
+import { sentry } from './presets/sentry.scheme.js';
+import { telegram } from './presets/telegram.scheme.js';
+import { telnyx } from './presets/telnyx.scheme.js';
+import { typeform } from './presets/typeform.scheme.js';
+import { vercel } from './presets/vercel.scheme.js';
+import { workos } from './presets/workos.scheme.js';
 import { adyen } from './presets/adyen.scheme.js';
 import { buildkite } from './presets/buildkite.scheme.js';
 import { calCom } from './presets/cal-com.scheme.js';
@@ -85,6 +100,23 @@ export const PRESETS = {
   dropbox: () => dropbox(),
   okta: () => okta(),
   trello: () => trello(),
+  // Second wave (issue 19, part A). `meta` here has no verify token: it verifies deliveries and
+  // refuses the GET hub.challenge check until built as meta({ verifyToken }).
+  intercom: () => intercom(),
+  typeform: () => typeform(),
+  calendly: () => calendly(),
+  bitbucket: () => bitbucket(),
+  lemonsqueezy: () => lemonSqueezy(),
+  vercel: () => vercel(),
+  sentry: () => sentry(),
+  jira: () => jira(),
+  meta: () => meta(),
+  telegram: () => telegram(),
+  line: () => line(),
+  telnyx: () => telnyx(),
+  workos: () => workos(),
+  openai: () => openai(),
+  sanity: () => sanity(),
   // Second wave (issue 19): payments, CI, CMS, messaging.
   adyen: () => adyen(),
   buildkite: () => buildkite(),

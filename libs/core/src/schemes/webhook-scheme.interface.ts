@@ -106,6 +106,11 @@ export interface WebhookScheme<Key = unknown, Parsed extends ParsedWebhook = Par
   replayId?(parsed: Parsed, rawBody: Buffer): string | undefined;
   /** The delivery id from the verified body, for schemes that carry it there (Stripe `evt_…`, Paddle `event_id`). */
   eventId?(parsed: Parsed, rawBody: Buffer): string | undefined;
+  /**
+   * The event type from the verified JSON payload, for schemes that keep it in a field other than
+   * `type` (WorkOS `event`, Lemon Squeezy `meta.event_name`). Used only when no header carries it.
+   */
+  eventType?(payload: unknown): string | undefined;
   /** Answers an unsigned provider challenge (Dropbox `?challenge`, Trello HEAD, ...) before verification. */
   unsignedHandshake?(
     request: HandshakeRequest,

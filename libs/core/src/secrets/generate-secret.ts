@@ -6,6 +6,7 @@ const STANDARD_FAMILY = new Set([
   'svix',
   'clerk',
   'resend',
+  'openai',
   'replicate',
   'dodo-payments',
 ]);

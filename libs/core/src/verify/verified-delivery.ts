@@ -48,12 +48,14 @@ export class VerifiedDelivery implements VerifiedWebhookEvent {
   }
 
   /**
-   * Headers first; else the verified body's `type` (Standard Webhooks, Stripe put it there), from a
-   * JSON body only: read as a form (the content type is not signed), JSON bytes could yield any field.
+   * Headers first; else the verified body's `type` (Standard Webhooks, Stripe put it there) or the
+   * scheme's `eventType` field, from a JSON body only: read as a form (the content type is not
+   * signed), JSON bytes could yield any field.
    */
   get type(): string | undefined {
     if (this.#parsed.type !== undefined) return this.#parsed.type;
-    return this.#bodyFormat().startsWith('json') ? typeFromPayload(this.payload) : undefined;
+    if (!this.#bodyFormat().startsWith('json')) return undefined;
+    return this.#source.eventType ? this.#source.eventType(this.payload) : typeFromPayload(this.payload);
   }
 
   get timestamp(): Date | undefined {

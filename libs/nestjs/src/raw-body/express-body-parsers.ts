@@ -3,7 +3,7 @@ import type { BodyParserFinding } from './body-parser-finding.js';
 import { bounded, PROBED_BODIES } from './body-parser-finding.js';
 
 type Next = (error?: unknown) => void;
-interface ExpressLayer {
+export interface ExpressLayer {
   readonly name?: string;
   readonly route?: unknown;
   readonly handle: (req: unknown, res: unknown, next: Next) => void;
@@ -17,7 +17,7 @@ interface Probe {
 }
 
 /** body-parser's middleware names (express.json(), urlencoded(), text(), raw()). */
-const PARSERS = new Set(['jsonParser', 'urlencodedParser', 'textParser', 'rawParser']);
+export const PARSERS = new Set(['jsonParser', 'urlencodedParser', 'textParser', 'rawParser']);
 
 /**
  * The body parsers Express runs before `path`, probed with a small body of each content type: the
@@ -30,10 +30,9 @@ export async function expressBodyParserFindings(
   path: string,
   bodyLimit: number,
 ): Promise<BodyParserFinding[]> {
-  const app = instance as { router?: { stack?: unknown }; _router?: { stack?: unknown } } | undefined;
-  const stack = app?._router?.stack ?? routerOf(app)?.stack; // Express 4, Express 5
-  if (!Array.isArray(stack)) return [];
-  const parsers = (stack as ExpressLayer[]).filter(
+  const stack = routerStack(instance);
+  if (!stack) return [];
+  const parsers = stack.filter(
     (layer) => !layer.route && PARSERS.has(layer.name ?? '') && matches(layer, path),
   );
   const findings: BodyParserFinding[] = [];
@@ -104,6 +103,13 @@ function probe(layer: ExpressLayer, contentType: string, body: string, declared:
       }),
     { consumed: false, kept: false, limit: undefined },
   );
+}
+
+/** The app's router stack: Express 4's `_router`, Express 5's `router`. */
+export function routerStack(instance: unknown): ExpressLayer[] | undefined {
+  const app = instance as { router?: { stack?: unknown }; _router?: { stack?: unknown } } | undefined;
+  const stack = app?._router?.stack ?? routerOf(app)?.stack;
+  return Array.isArray(stack) ? (stack as ExpressLayer[]) : undefined;
 }
 
 /** Express 5's `app.router`; on Express 4 that getter throws ("'app.router' is deprecated!"). */

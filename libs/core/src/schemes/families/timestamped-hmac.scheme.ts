@@ -1,4 +1,5 @@
 import { WebhookVerificationError } from '../../errors/webhook-verification.error.js';
+import type { SignatureEncoding } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { anySignatureMatches } from '../../internal/safe-compare.js';
 import { toBuffer } from '../kit/bytes.js';
@@ -9,10 +10,13 @@ import { importUtf8Secret } from '../kit/secret-import.js';
 import { JSON_CONTENT_TYPE, signTime } from '../kit/sign-input.js';
 import { decodeSignatures } from '../kit/signature-decoding.js';
 import { requireSignatureHeader } from '../kit/signature-header.js';
-import { parseUnixSeconds, toUnixSeconds } from '../timestamp.js';
+import { parseUnixMillis, parseUnixSeconds, toUnixSeconds } from '../timestamp.js';
 import type { ParseContext, ParsedWebhook, SignInput, WebhookScheme } from '../webhook-scheme.interface.js';
 
-/** Timestamped header HMACs: Paddle (`ts=…;h1=…`, `ts:body`) and Mux (`t=…,v1=…`, `t.body`). */
+/**
+ * Timestamped header HMACs: Paddle (`ts=…;h1=…`, `ts:body`), Mux and Calendly (`t=…,v1=…`,
+ * `t.body`), WorkOS (`t=<ms>, v1=…`) and Sanity (`t=<ms>,v1=<base64url>`).
+ */
 
 export interface TimestampedHmacParsed extends ParsedWebhook {
   /** The timestamp exactly as sent: it is what was signed. */
@@ -31,16 +35,22 @@ export interface TimestampedHmacConfig {
   readonly toleranceMs: number;
   /** Body field carrying the signed event id (replay identity and `event.id`). */
   readonly bodyIdField?: string;
+  /** Unit of the timestamp. Default `s`; WorkOS and Sanity send ms. */
+  readonly timestampUnit?: 's' | 'ms';
+  /** Encoding of the signatures. Default `hex`; Sanity sends unpadded base64url. */
+  readonly signatureEncoding?: SignatureEncoding;
 }
 
 const SHA256_BYTES = 32;
 
-/** A `t=<unix s>` + several `<v>=<hex HMAC-SHA256>` header over `${t}${sep}${body}`; any match passes. */
+/** A `t=<unix s or ms>` + several `<v>=<HMAC-SHA256>` header over `${t}${sep}${body}`; any match passes. */
 export function timestampedHmac(config: TimestampedHmacConfig): WebhookScheme<Buffer, TimestampedHmacParsed> {
   const header = config.header.toLowerCase();
   const mac = (key: Buffer, timestampText: string, body: Buffer) =>
     hmacOf('sha256', key, timestampText, config.contentSeparator, body);
   const importKey = (secret: string | Buffer) => importUtf8Secret(`${config.name} secret`, secret);
+  const inMs = config.timestampUnit === 'ms';
+  const encoding = config.signatureEncoding ?? 'hex';
   const bodyEventId = (rawBody: Buffer) =>
     config.bodyIdField === undefined
       ? undefined
@@ -62,14 +72,14 @@ export function timestampedHmac(config: TimestampedHmacConfig): WebhookScheme<Bu
       if (timestampText === undefined) {
         throw new WebhookVerificationError('malformed_header', `Header ${header} has no timestamp.`);
       }
-      const timestamp = parseUnixSeconds(timestampText);
+      const timestamp = inMs ? parseUnixMillis(timestampText) : parseUnixSeconds(timestampText);
       if (candidates.length === 0) {
         throw new WebhookVerificationError(
           'malformed_signature',
           `Header ${header} has no ${config.signatureKey} signature.`,
         );
       }
-      const signatures = decodeSignatures(candidates, 'hex', SHA256_BYTES, header);
+      const signatures = decodeSignatures(candidates, encoding, SHA256_BYTES, header);
       return { signatures, timestamp, timestampText };
     },
 
@@ -87,8 +97,9 @@ export function timestampedHmac(config: TimestampedHmacConfig): WebhookScheme<Bu
     },
 
     sign(input: SignInput): Record<string, string> {
-      const timestampText = String(toUnixSeconds(signTime(input)));
-      const signature = mac(importKey(input.secret), timestampText, toBuffer(input.body)).toString('hex');
+      const time = signTime(input);
+      const timestampText = String(inMs ? Math.trunc(time) : toUnixSeconds(time));
+      const signature = mac(importKey(input.secret), timestampText, toBuffer(input.body)).toString(encoding);
       return {
         [header]: `${config.timestampKey}=${timestampText}${config.entrySeparator}${config.signatureKey}=${signature}`,
         'content-type': JSON_CONTENT_TYPE,

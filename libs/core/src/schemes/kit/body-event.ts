@@ -1,6 +1,7 @@
 import type { ParsedWebhook } from '../webhook-scheme.interface.js';
 import { signedContentReplayId } from '../../replay/replay-key.js';
-import { bodyIdReplayId, jsonObject, MAX_BODY_ID_LENGTH, stringField } from './json-fields.js';
+import { bodyIdReplayId } from './json-fields.js';
+import { bodyString } from './payload-field.js';
 
 /** Event names longer than this are not dispatched on (senders use a few dozen characters). */
 const MAX_EVENT_NAME_LENGTH = 256;
@@ -9,21 +10,6 @@ const MAX_EVENT_NAMES = 64;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** The object at a dotted path of a parsed body (`webhook_metadata.event`), else undefined. */
-export function objectAt(value: unknown, path: readonly string[]): Record<string, unknown> | undefined {
-  let current: unknown = value;
-  for (const key of path) current = isObject(current) ? current[key] : undefined;
-  return isObject(current) ? current : undefined;
-}
-
-/** The string at `path` (last element the field) in the verified raw body, bounded; else undefined. */
-export function bodyString(rawBody: Buffer, path: readonly string[]): string | undefined {
-  const field = path[path.length - 1]!;
-  return stringField(objectAt(jsonObject(rawBody), path.slice(0, -1)), field, MAX_BODY_ID_LENGTH, {
-    numbers: true,
-  });
-}
 
 /**
  * `eventId` and `replayId` from an id in the signed body (`meta.webhook_id`, `event_id`): the id the
@@ -40,36 +26,22 @@ export function bodyIdentity(path: readonly string[]) {
   };
 }
 
-/** A bounded, de-duplicated list of non-empty names. */
-function names(candidates: readonly unknown[]): string[] | undefined {
-  const out: string[] = [];
-  for (const candidate of candidates) {
-    if (out.length === MAX_EVENT_NAMES) break;
-    if (typeof candidate !== 'string' || candidate === '' || candidate.length > MAX_EVENT_NAME_LENGTH)
-      continue;
-    if (!out.includes(candidate)) out.push(candidate);
-  }
-  return out.length === 0 ? undefined : out;
-}
-
 /**
- * `eventNames` for senders that name the event in a body field other than `type` (Razorpay `event`,
- * Cal.com `triggerEvent`): handlers are dispatched on that field of the verified payload.
- */
-export const bodyFieldEventNames =
-  (field: string) =>
-  (type: string | undefined, payload: unknown): string[] | undefined =>
-    names([isObject(payload) ? payload[field] : undefined, type]);
-
-/**
- * `eventNames` for batch senders: one name per item of the array at `listPath`, built by `nameOf`
- * (Pusher `events[].name`, GoCardless `events[]` as `resource_type.action`).
+ * `eventNames` for batch senders: one name per item of the array at `listPath` of the verified
+ * payload, built by `nameOf` (Pusher `events[].name`, GoCardless `events[]` as
+ * `resource_type.action`), bounded and de-duplicated.
  */
 export const batchEventNames =
   (listPath: readonly string[], nameOf: (item: Record<string, unknown>) => unknown) =>
   (_type: string | undefined, payload: unknown): string[] | undefined => {
-    const parent = objectAt(payload, listPath.slice(0, -1));
-    const list = parent?.[listPath[listPath.length - 1]!];
+    let list: unknown = payload;
+    for (const key of listPath) list = isObject(list) ? list[key] : undefined;
     if (!Array.isArray(list)) return undefined;
-    return names(list.slice(0, MAX_EVENT_NAMES).map((item) => (isObject(item) ? nameOf(item) : undefined)));
+    const names: string[] = [];
+    for (const item of list.slice(0, MAX_EVENT_NAMES)) {
+      const name = isObject(item) ? nameOf(item) : undefined;
+      if (typeof name !== 'string' || name === '' || name.length > MAX_EVENT_NAME_LENGTH) continue;
+      if (!names.includes(name)) names.push(name);
+    }
+    return names.length === 0 ? undefined : names;
   };

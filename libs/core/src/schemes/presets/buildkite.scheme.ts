@@ -1,6 +1,6 @@
 import { timestampedHmac } from '../families/timestamped-hmac.scheme.js';
 import type { TimestampedHmacParsed } from '../families/timestamped-hmac.scheme.js';
-import { bodyFieldEventNames } from '../kit/body-event.js';
+import { eventTypeAt } from '../kit/payload-field.js';
 import type { WebhookScheme } from '../webhook-scheme.interface.js';
 
 export interface BuildkiteOptions {
@@ -14,8 +14,8 @@ export interface BuildkiteOptions {
  * Buildkite (Pipelines and Package Registries webhooks, signature mode):
  * `X-Buildkite-Signature: timestamp=<unix s>,signature=<hex HMAC-SHA256(the webhook token as
  * UTF-8, `${timestamp}.${rawBody}`)>`. The token mode (`X-Buildkite-Token`, the token itself in a
- * header) is not this preset. Replays are keyed on a digest of the body; handlers are dispatched
- * on the body's `event` (`build.finished`, ...), also sent unsigned as `X-Buildkite-Event`.
+ * header) is not this preset. Replays are keyed on a digest of the body; the event type is the
+ * body's `event` (`build.finished`, ...), also sent unsigned as `X-Buildkite-Event`.
  */
 export function buildkite(options: BuildkiteOptions = {}): WebhookScheme<Buffer, TimestampedHmacParsed> {
   return {
@@ -29,6 +29,6 @@ export function buildkite(options: BuildkiteOptions = {}): WebhookScheme<Buffer,
       toleranceMs: options.toleranceMs ?? 5 * 60_000,
     }),
     payloadFormat: 'json',
-    eventNames: bodyFieldEventNames('event'),
+    eventType: eventTypeAt('event'),
   };
 }

@@ -1,5 +1,6 @@
 import { hmac } from '../hmac.scheme.js';
 import { bodyIdentity } from '../kit/body-event.js';
+import { payloadString } from '../kit/payload-field.js';
 import type { WebhookScheme } from '../webhook-scheme.interface.js';
 
 export interface CustomerIoOptions {
@@ -13,7 +14,7 @@ export interface CustomerIoOptions {
  * Customer.io reporting webhooks: `X-CIO-Signature` = hex HMAC-SHA256(the webhook signing key as
  * UTF-8, `v0:${X-CIO-Timestamp}:${rawBody}`), the timestamp in Unix seconds (Slack's `v0` formula,
  * without a `v0=` prefix on the signature). The signed body's `event_id` is the event id and keys
- * replays. Handlers are dispatched on `<object_type>.<metric>` (`email.opened`).
+ * replays. The event type is `<object_type>.<metric>` (`email.opened`).
  */
 export function customerIo(options: CustomerIoOptions = {}): WebhookScheme<Buffer> {
   return {
@@ -26,14 +27,10 @@ export function customerIo(options: CustomerIoOptions = {}): WebhookScheme<Buffe
     }),
     payloadFormat: 'json',
     ...bodyIdentity(['event_id']),
-    eventNames(type: string | undefined, payload: unknown): string[] | undefined {
-      const body =
-        typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
-      return typeof body.object_type === 'string' && typeof body.metric === 'string'
-        ? [`${body.object_type}.${body.metric}`]
-        : type === undefined
-          ? undefined
-          : [type];
+    eventType(payload: unknown): string | undefined {
+      const objectType = payloadString(payload, ['object_type']);
+      const metric = payloadString(payload, ['metric']);
+      return objectType !== undefined && metric !== undefined ? `${objectType}.${metric}` : undefined;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { hmac } from '../hmac.scheme.js';
+import { payloadString } from '../kit/payload-field.js';
 import type { WebhookScheme } from '../webhook-scheme.interface.js';
 
 export interface HerokuOptions {
@@ -8,8 +9,8 @@ export interface HerokuOptions {
 
 /**
  * Heroku app webhooks: `Heroku-Webhook-Hmac-SHA256` = base64 HMAC-SHA256(the webhook's secret as
- * UTF-8, rawBody). No timestamp; replays are keyed on a digest of the body. Handlers are
- * dispatched on `<resource>.<action>` of the body (`release.create`, `build.update`).
+ * UTF-8, rawBody). No timestamp; replays are keyed on a digest of the body. The event
+ * type is `<resource>.<action>` of the body (`release.create`, `build.update`).
  */
 export function heroku(options: HerokuOptions = {}): WebhookScheme<Buffer> {
   return {
@@ -19,14 +20,10 @@ export function heroku(options: HerokuOptions = {}): WebhookScheme<Buffer> {
       encoding: 'base64',
     }),
     payloadFormat: 'json',
-    eventNames(type: string | undefined, payload: unknown): string[] | undefined {
-      const body =
-        typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
-      return typeof body.resource === 'string' && typeof body.action === 'string'
-        ? [`${body.resource}.${body.action}`]
-        : type === undefined
-          ? undefined
-          : [type];
+    eventType(payload: unknown): string | undefined {
+      const resource = payloadString(payload, ['resource']);
+      const action = payloadString(payload, ['action']);
+      return resource !== undefined && action !== undefined ? `${resource}.${action}` : undefined;
     },
   };
 }

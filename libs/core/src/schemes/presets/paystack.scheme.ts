@@ -1,5 +1,5 @@
 import { hmac } from '../hmac.scheme.js';
-import { bodyFieldEventNames } from '../kit/body-event.js';
+import { eventTypeAt } from '../kit/payload-field.js';
 import type { WebhookScheme } from '../webhook-scheme.interface.js';
 
 export interface PaystackOptions {
@@ -9,8 +9,8 @@ export interface PaystackOptions {
 
 /**
  * Paystack: `x-paystack-signature` = hex HMAC-SHA512(the account's secret key as UTF-8, rawBody).
- * No timestamp and no delivery id: replays are keyed on a digest of the body. Handlers are
- * dispatched on the body's `event` (`charge.success`, ...).
+ * No timestamp and no delivery id: replays are keyed on a digest of the body. The event
+ * type is the body's `event` (`charge.success`, ...).
  */
 export function paystack(options: PaystackOptions = {}): WebhookScheme<Buffer> {
   return {
@@ -20,6 +20,6 @@ export function paystack(options: PaystackOptions = {}): WebhookScheme<Buffer> {
       algorithm: 'sha512',
     }),
     payloadFormat: 'json',
-    eventNames: bodyFieldEventNames('event'),
+    eventType: eventTypeAt('event'),
   };
 }

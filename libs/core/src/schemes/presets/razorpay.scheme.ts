@@ -1,5 +1,5 @@
 import { hmac } from '../hmac.scheme.js';
-import { bodyFieldEventNames } from '../kit/body-event.js';
+import { eventTypeAt } from '../kit/payload-field.js';
 import type { WebhookScheme } from '../webhook-scheme.interface.js';
 
 export interface RazorpayOptions {
@@ -11,7 +11,7 @@ export interface RazorpayOptions {
  * Razorpay: `X-Razorpay-Signature` = hex HMAC-SHA256(the webhook secret as UTF-8, rawBody), as the
  * SDK's `validateWebhookSignature`. No timestamp is signed. `x-razorpay-event-id` (the same on every
  * retry) is exposed as the event id but is not signed, so replays are keyed on a digest of the body.
- * Handlers are dispatched on the body's `event` (`payment.captured`, ...).
+ * The event type is the body's `event` (`payment.captured`, ...).
  */
 export function razorpay(options: RazorpayOptions = {}): WebhookScheme<Buffer> {
   return {
@@ -21,6 +21,6 @@ export function razorpay(options: RazorpayOptions = {}): WebhookScheme<Buffer> {
       idHeader: 'x-razorpay-event-id',
     }),
     payloadFormat: 'json',
-    eventNames: bodyFieldEventNames('event'),
+    eventType: eventTypeAt('event'),
   };
 }

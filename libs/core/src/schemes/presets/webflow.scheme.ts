@@ -1,5 +1,5 @@
 import { hmac } from '../hmac.scheme.js';
-import { bodyFieldEventNames } from '../kit/body-event.js';
+import { eventTypeAt } from '../kit/payload-field.js';
 import type { WebhookScheme } from '../webhook-scheme.interface.js';
 
 export interface WebflowOptions {
@@ -13,7 +13,7 @@ export interface WebflowOptions {
  * Webflow: `x-webflow-signature` = hex HMAC-SHA256(the OAuth app's client secret, or the webhook's
  * secret, as UTF-8, `${x-webflow-timestamp}:${rawBody}`); the timestamp is Unix ms. Webflow's SDK
  * (`webhooks.verifySignature`) re-serialises the parsed body; we sign and check the raw bytes.
- * Handlers are dispatched on the body's `triggerType` (`form_submission`, `site_publish`, ...).
+ * The event type is the body's `triggerType` (`form_submission`, `site_publish`, ...).
  * Replay identity: a digest of the body (no delivery id is sent).
  */
 export function webflow(options: WebflowOptions = {}): WebhookScheme<Buffer> {
@@ -27,6 +27,6 @@ export function webflow(options: WebflowOptions = {}): WebhookScheme<Buffer> {
       toleranceMs: options.toleranceMs ?? 5 * 60_000,
     }),
     payloadFormat: 'json',
-    eventNames: bodyFieldEventNames('triggerType'),
+    eventType: eventTypeAt('triggerType'),
   };
 }
