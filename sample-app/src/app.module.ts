@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import type { KnownSecret, ReplayStore, SecretContext, WebhookQueue } from '@verified-webhooks/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { WebhooksModule } from '@verified-webhooks/nestjs';
-import { ReplayStoreHealthIndicator } from '@verified-webhooks/nestjs/terminus';
+import { ReplayStoreHealthIndicator, WebhookQueueHealthIndicator } from '@verified-webhooks/nestjs/terminus';
 import { EventsController } from './events.controller.js';
 import { EventsService } from './events.service.js';
 import { OpsController } from './ops.controller.js';
@@ -47,6 +47,7 @@ export class AppModule {
         { provide: SAMPLE_CONFIG, useValue: config },
         { provide: FAULT_COUNTER, useValue: faultCounter },
         ReplayStoreHealthIndicator,
+        WebhookQueueHealthIndicator,
       ],
     };
   }

@@ -82,6 +82,10 @@ export async function createApp(
       : 'Queue (POST /webhooks/queued/standard): in process, NOT durable (set REDIS_URL for BullMQ)',
   );
   log.log(`HTTP platform: ${platform}`);
+  // Said at every start: these are copied into real apps, where they must not stay public.
+  log.warn(
+    'Demonstration endpoints GET /events, GET /dead-letters and GET /metrics are public in this sample: protect them in a real app (README: protecting the operator surface).',
+  );
   return { app, config };
 }
 

@@ -4,7 +4,11 @@ import { InjectWebhookQueue } from '@verified-webhooks/nestjs';
 import { EventsService } from './events.service.js';
 import type { ProcessedEvent } from './events.service.js';
 
-/** Demonstration endpoints: public here; guard them in a real app (see the README). */
+/**
+ * DEMONSTRATION ENDPOINTS: public here so a new user can see what the handlers did. They list
+ * delivery ids, tenants and handler errors; in a real app serve them behind an admin guard, or not at
+ * all (README, "Operating durable routes": protecting the operator surface).
+ */
 @Controller()
 export class EventsController {
   constructor(

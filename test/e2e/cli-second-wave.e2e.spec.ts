@@ -131,9 +131,11 @@ describe('verified-webhooks CLI: the second-wave presets (issue 19, part A)', ()
   it('telnyx: secret is refused in one line (Telnyx issues the key pair); send signs with the private key', async () => {
     const refused = await cli('secret', '--scheme', 'telnyx');
     expect(refused.code).toBe(2);
-    expect(refused.stderr.trim()).toBe(
-      'verified-webhooks: The telnyx scheme uses keys its provider issues; there is no secret to generate. (verified-webhooks --help for usage)',
-    );
+    expect(refused.stderr.trim().split('\n')).toEqual([
+      'verified-webhooks: The telnyx scheme uses keys its provider issues; there is no secret to generate.' +
+        ' The telnyx public key must be the 32-byte ed25519 key in base64, as the Telnyx portal shows it.' +
+        ' (verified-webhooks --help for usage)',
+    ]);
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(16).toString('base64');
     secrets.set('telnyx', publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('base64'));

@@ -147,10 +147,25 @@ describe.each(MATRIX)('sample app e2e (%s, %s store)', (platform, store) => {
     expect(after).not.toContain(STANDARD_SECRET);
   });
 
-  it('reports the replay store healthy in GET /health', async () => {
+  it('reports the replay store and the queue healthy in GET /health, and the queue in GET /metrics', async () => {
     const response = await request(sample.url).get('/health');
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ status: 'ok', info: { replayStore: { status: 'up' } } });
+    expect(response.body).toMatchObject({
+      status: 'ok',
+      info: {
+        replayStore: { status: 'up' },
+        webhookQueue: {
+          status: 'up',
+          durable: store === 'redis',
+          paused: [],
+          endpoints: { 'queued-standard': { paused: false } },
+        },
+      },
+    });
+    const metrics = (await request(sample.url).get('/metrics')).text;
+    expect(metrics).toContain('webhook_queue_up 1');
+    expect(metrics).toMatch(/^webhook_queue_paused\{endpoint="queued-standard"\} 0$/m);
+    expect(metrics).toMatch(/^webhook_queue_jobs\{endpoint="queued-standard",state="waiting"\} \d+$/m);
   });
 
   describe('refuses with the documented status and processes nothing', () => {

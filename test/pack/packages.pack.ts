@@ -209,7 +209,7 @@ describe('packed @verified-webhooks/core and @verified-webhooks/nestjs', () => {
     },
   );
 
-  it('declares its peers: Nest required, prom-client and terminus optional for nestjs; ioredis optional for core', () => {
+  it('declares its peers: Nest required, prom-client, terminus and @opentelemetry/api optional for nestjs; ioredis optional for core', () => {
     const nestjs = manifests.get('nestjs')!;
     expect(Object.keys(nestjs.peerDependencies ?? {})).toEqual(
       expect.arrayContaining([
@@ -219,8 +219,10 @@ describe('packed @verified-webhooks/core and @verified-webhooks/nestjs', () => {
         'rxjs',
         'prom-client',
         '@nestjs/terminus',
+        '@opentelemetry/api',
       ]),
     );
+    expect(nestjs.peerDependenciesMeta?.['@opentelemetry/api']?.optional).toBe(true);
     expect(nestjs.peerDependenciesMeta?.['prom-client']?.optional).toBe(true);
     expect(nestjs.peerDependenciesMeta?.['@nestjs/terminus']?.optional).toBe(true);
     expect(nestjs.peerDependenciesMeta?.['@nestjs/common']?.optional).not.toBe(true);
@@ -288,9 +290,10 @@ describe('packed @verified-webhooks/core and @verified-webhooks/nestjs', () => {
       expect(result.filtered).toEqual({ before: 1, after: 1 });
     });
 
-    it('runs without the optional peers installed (no prom-client, no terminus)', () => {
+    it('runs without the optional peers installed (no prom-client, no terminus, no OpenTelemetry)', () => {
       expect(existsSync(join(app, 'node_modules/prom-client'))).toBe(false);
       expect(existsSync(join(app, 'node_modules/@nestjs/terminus'))).toBe(false);
+      expect(existsSync(join(app, 'node_modules/@opentelemetry/api'))).toBe(false);
     });
 
     it('loads one copy of each package when one app both requires and imports them (no dual-package hazard)', () => {

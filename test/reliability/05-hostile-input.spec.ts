@@ -1,3 +1,4 @@
+import https from 'node:https';
 import { connect } from 'node:net';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
@@ -5,16 +6,21 @@ import type { AnyWebhookScheme, WebhookHeaders } from '@verified-webhooks/core';
 import {
   box,
   generateSecret,
+  googlePubSub,
   hmac,
   isWebhookVerificationError,
   mailgun,
+  microsoftGraph,
+  sns,
   standardWebhooks,
   twilio,
   WebhookVerifier,
 } from '@verified-webhooks/core';
+import { signGraphValidationToken, signPubSubPush, signSnsMessage } from '@verified-webhooks/core/testing';
 // The registry is not part of the package's API: read it from its file.
 import { PRESETS } from '../../libs/core/src/schemes/preset-registry.js';
 import type { RunningSampleApp } from '../support/sample-app.js';
+import { TEST_HOSTS, TestKeyServer } from '../support/test-key-server.js';
 import { startSampleApp } from '../support/sample-app.js';
 import {
   hmacDelivery,
@@ -149,6 +155,10 @@ describe('5. hostile input: never a crash, never a false accept, only 4xx', () =
     expect(SCHEMES.length).toBeGreaterThanOrEqual(3);
   });
 
+  // Presets whose keys are fetched (sns, google-pubsub, microsoft-graph) must not call out for hostile input.
+  const outbound = vi.spyOn(https, 'request');
+  afterAll(() => outbound.mockRestore());
+
   describe.each(SCHEMES)('%s', (name, factory) => {
     const scheme = factory();
     let fixture: Awaited<ReturnType<typeof roundTrip>>;
@@ -272,6 +282,10 @@ describe('5. hostile input: never a crash, never a false accept, only 4xx', () =
         { numRuns: MUTATION_RUNS },
       );
     });
+  });
+
+  it('made no outbound request (no key was fetched for any hostile input)', () => {
+    expect(outbound).not.toHaveBeenCalled();
   });
 });
 
@@ -518,4 +532,174 @@ describe('5. hostile input end to end through the guard (in-process sample app)'
     expect((await fetch(`${sample.url}/events`)).status).toBe(200); // still serving
     expect(watch.leaks()).toEqual([]);
   });
+});
+
+describe('5. hostile input: presets with fetched keys (local key server, real allow-lists)', () => {
+  const RUNS = SOAK ? 5_000 : 500;
+  const TOPIC = 'arn:aws:sns:us-east-1:123456789012:orders';
+  const CERT_PATH = `/SimpleNotificationService-${'ab'.repeat(16)}.pem`;
+  const AUDIENCE = 'https://hooks.example.com/pubsub';
+  const EMAIL = 'push@test-project.iam.gserviceaccount.com';
+  const APP_ID = '11111111-2222-4333-8444-555555555555';
+  let server: TestKeyServer;
+  let cases: {
+    name: string;
+    scheme: AnyWebhookScheme;
+    secret: string;
+    headers: Record<string, string>;
+    body: string;
+  }[];
+  const figures = { runs: 0, falseAccepts: 0 };
+
+  beforeAll(async () => {
+    server = await TestKeyServer.start();
+    const key = server.signingKey();
+    server.route(CERT_PATH, { body: key.certificatePem });
+    server.route('/oauth2/v1/certs', { body: JSON.stringify({ kid1: key.certificatePem }) });
+    server.route('/common/discovery/keys', {
+      body: JSON.stringify({ keys: [{ ...key.publicKey.export({ format: 'jwk' }), kid: 'kid1' }] }),
+    });
+    const keys = server.fetcher({ maxFetchesPerMinute: 1_000_000 });
+    const snsDelivery = signSnsMessage({
+      privateKey: key.privateKey,
+      certUrl: `https://sns.us-east-1.amazonaws.com${CERT_PATH}`,
+      topicArn: TOPIC,
+      message: BODY,
+      subject: 'hostile',
+    });
+    const push = signPubSubPush({
+      privateKey: key.privateKey,
+      kid: 'kid1',
+      audience: AUDIENCE,
+      email: EMAIL,
+      data: BODY,
+    });
+    const validationToken = signGraphValidationToken({
+      privateKey: key.privateKey,
+      kid: 'kid1',
+      appId: APP_ID,
+      tenantId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+    });
+    const graphBody = JSON.stringify({
+      value: [{ subscriptionId: 's', clientState: 'hostile-client-state-0123456789', changeType: 'updated' }],
+      validationTokens: [validationToken],
+    });
+    cases = [
+      { name: 'sns', scheme: sns({ keys }), secret: TOPIC, ...snsDelivery },
+      { name: 'google-pubsub', scheme: googlePubSub({ keys, audience: AUDIENCE }), secret: EMAIL, ...push },
+      {
+        name: 'microsoft-graph',
+        scheme: microsoftGraph({ keys, appId: APP_ID }),
+        secret: 'hostile-client-state-0123456789',
+        headers: { 'content-type': 'application/json' },
+        body: graphBody,
+      },
+    ];
+  });
+  afterAll(async () => {
+    await server.close();
+    reportScenario({
+      scenario: '5d. hostile input: presets with fetched keys (sns, google-pubsub, microsoft-graph)',
+      load: `${figures.runs} mutated signed deliveries (${RUNS} per preset), keys from a local HTTPS server`,
+      faults:
+        'bit flips, appended/truncated bodies, header char edits, JSON field values replaced by random ones',
+      processed: 0,
+      duplicated: 0,
+      lost: 0,
+      falseAccepts: figures.falseAccepts,
+      crashes: 0,
+      notes: `Pub/Sub and Graph bodies are unsigned by design (only their tokens and clientState are checked); every fetch went to the allowed hosts: ${[...new Set(server.requests)].join(', ')}`,
+    });
+  });
+
+  /** What the signature actually covers, per preset: an accepted mutation must leave it unchanged. */
+  const signedMaterial = (name: string, scheme: AnyWebhookScheme, headers: WebhookHeaders, body: Buffer) => {
+    const parsed = scheme.parse(headers, {
+      limits: LIMITS,
+      rawBody: body,
+      url: AUDIENCE,
+    }) as unknown as Record<string, unknown>;
+    if (name === 'sns') return `${(parsed.stringToSign as Buffer).toString('hex')}|${String(parsed.certUrl)}`;
+    if (name === 'google-pubsub') return (parsed.token as { signingInput: Buffer }).signingInput.toString();
+    return JSON.stringify([
+      (parsed.clientStates as Buffer[]).map(String),
+      (parsed.tokens as { signingInput: Buffer }[]).map((t) => t.signingInput.toString()),
+    ]);
+  };
+
+  it.each(['sns', 'google-pubsub', 'microsoft-graph'])(
+    '%s: the original verifies; mutations never forge',
+    async (name) => {
+      const { scheme, secret, headers, body } = cases.find((c) => c.name === name)!;
+      const verifier = new WebhookVerifier({ scheme, secrets: secret, replayStore: false });
+      expect((await verifier.receive({ headers, rawBody: Buffer.from(body), url: AUDIENCE })).kind).toBe(
+        'new',
+      );
+      const original = signedMaterial(name, scheme, headers, Buffer.from(body));
+      const fields = Object.keys(JSON.parse(body) as object);
+      const mutation = fc.oneof(
+        fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+        fc.record({
+          kind: fc.constant('append' as const),
+          bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+        }),
+        fc.record({ kind: fc.constant('truncate' as const), by: fc.integer({ min: 1, max: 200 }) }),
+        fc.record({
+          kind: fc.constant('field' as const),
+          field: fc.constantFrom(...fields),
+          value: fc.oneof(
+            fc.string({ maxLength: 40 }),
+            fc.integer(),
+            fc.constant(null),
+            fc.array(fc.string(), { maxLength: 3 }),
+          ),
+        }),
+        fc.record({
+          kind: fc.constant('header' as const),
+          header: fc.constantFrom(...Object.keys(headers)),
+          at: fc.nat(),
+          char: fc.string({ minLength: 1, maxLength: 1 }),
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(mutation, async (m) => {
+          figures.runs++;
+          let mutated = Buffer.from(body);
+          const mutatedHeaders = { ...headers };
+          if (m.kind === 'flip')
+            mutated[m.at % mutated.length] = mutated[m.at % mutated.length]! ^ (1 << m.bit);
+          else if (m.kind === 'append') mutated = Buffer.concat([mutated, Buffer.from(m.bytes)]);
+          else if (m.kind === 'truncate') mutated = mutated.subarray(0, Math.max(0, mutated.length - m.by));
+          else if (m.kind === 'field')
+            mutated = Buffer.from(JSON.stringify({ ...(JSON.parse(body) as object), [m.field]: m.value }));
+          else {
+            const value = mutatedHeaders[m.header]!;
+            const at = m.at % Math.max(value.length, 1);
+            mutatedHeaders[m.header] = value.slice(0, at) + m.char + value.slice(at + 1);
+          }
+          let accepted = false;
+          try {
+            accepted =
+              (await verifier.receive({ headers: mutatedHeaders, rawBody: mutated, url: AUDIENCE })).kind ===
+              'new';
+          } catch (error) {
+            // A mutated but well-formed certificate URL is fetched (from an allowed host only) and not found: 503.
+            if (
+              !isWebhookVerificationError(error) ||
+              (error.status >= 500 && error.reason !== 'key_fetch_failed')
+            ) {
+              throw error;
+            }
+          }
+          if (!accepted) return true;
+          const forged = signedMaterial(name, scheme, mutatedHeaders, mutated) !== original;
+          if (forged) figures.falseAccepts++;
+          return !forged;
+        }),
+        { numRuns: RUNS },
+      );
+      const hosts = new Set(server.requests.map((request) => request.split('/')[0]));
+      expect([...hosts].every((host) => TEST_HOSTS.includes(host!))).toBe(true);
+    },
+  );
 });

@@ -11,6 +11,7 @@ export type {
 
 // Durable processing (BullMQ: @verified-webhooks/core/bullmq)
 export { InProcessQueue } from './durable/in-process-queue.js';
+export type { EndpointQueueStats, QueueControl } from './durable/queue-control.js';
 export { isNonRetryable, NonRetryableWebhookError } from './durable/non-retryable.error.js';
 export { StoredEvent, storeDelivery } from './durable/stored-delivery.js';
 export type { StoredDelivery } from './durable/stored-delivery.js';
@@ -120,6 +121,34 @@ export { type TelnyxOptions, type TelnyxParsed, telnyx } from './schemes/presets
 export { type TypeformOptions, typeform } from './schemes/presets/typeform.scheme.js';
 export { type VercelOptions, vercel } from './schemes/presets/vercel.scheme.js';
 export { type WorkOSOptions, workos } from './schemes/presets/workos.scheme.js';
+// Keys fetched from the provider (docs/architecture.md, "Keys that are fetched").
+export {
+  type SnsMessage,
+  type SnsMessageType,
+  type SnsOptions,
+  type SnsParsed,
+  type SnsTopicKey,
+  sns,
+} from './schemes/presets/sns.scheme.js';
+export {
+  type GooglePubSubOptions,
+  type GooglePubSubParsed,
+  googlePubSub,
+} from './schemes/presets/google-pubsub.scheme.js';
+export {
+  GRAPH_CHANGE_NOTIFICATION_PUBLISHER,
+  type MicrosoftGraphOptions,
+  type MicrosoftGraphParsed,
+  microsoftGraph,
+} from './schemes/presets/microsoft-graph.scheme.js';
+export {
+  defaultKeyFetcher,
+  type FetchedBody,
+  KeyFetcher,
+  type KeyFetcherOptions,
+} from './keys/key-fetcher.js';
+export type { DecodedJwt } from './keys/jwt.js';
+export type { KeyUrlPolicy } from './keys/key-url-policy.js';
 export {
   type AdyenOptions,
   type AdyenParsed,
@@ -159,6 +188,7 @@ export type {
   ParseLimits,
   SignedFields,
   SignInput,
+  VerifyResult,
   WebhookScheme,
 } from './schemes/webhook-scheme.interface.js';
 

@@ -14,6 +14,27 @@ export {
 } from './webhook-metrics.js';
 export type { MetricsRegistry, WebhookMetricsOption } from './webhook-metrics.js';
 export { WebhookReplayInterceptor } from './webhook-replay.interceptor.js';
+export { WebhookQueueControl } from './webhook-queue-control.service.js';
+export {
+  JOB_ATTEMPTS_METRIC,
+  JOB_DURATION_METRIC,
+  JOBS_METRIC,
+  QUEUE_JOBS_METRIC,
+  QUEUE_OLDEST_METRIC,
+  QUEUE_PAUSED_METRIC,
+  QUEUE_UP_METRIC,
+  REPLAYS_METRIC,
+  WebhookQueueMetrics,
+} from './webhook-queue-metrics.js';
+export type { JobOutcome, QueueStatsSource } from './webhook-queue-metrics.js';
+export { WebhookTracing } from './tracing/webhook-tracing.js';
+export type {
+  TraceCarrier,
+  WebhookSpan,
+  WebhookSpanAttributes,
+  WebhookSpanKind,
+  WebhookSpanParent,
+} from './tracing/webhook-tracing.js';
 export { WebhookRoutes } from './webhook-routes.service.js';
 export { WebhookWorker } from './webhook-worker.service.js';
 export type { WebhookRoute } from './webhook-routes.service.js';

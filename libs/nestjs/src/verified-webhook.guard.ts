@@ -2,7 +2,9 @@ import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { HttpAnswer, HttpRequestParts } from '@verified-webhooks/core';
+import { WebhookVerificationError } from '@verified-webhooks/core';
 import type { IncomingMessage } from 'node:http';
+import { WebhookTracing } from './tracing/webhook-tracing.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 import { webhookRefusal } from './webhook-refusal.js';
 import { setWebhookState, webhookStateOf } from './webhook-request-state.js';
@@ -31,6 +33,7 @@ export class VerifiedWebhookGuard implements CanActivate {
     protected readonly routes: WebhookRoutes,
     protected readonly adapterHost: HttpAdapterHost,
     @Optional() protected readonly metrics: WebhookMetrics = WebhookMetrics.disabled,
+    @Optional() protected readonly tracing: WebhookTracing = WebhookTracing.disabled,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -46,11 +49,18 @@ export class VerifiedWebhookGuard implements CanActivate {
     const response = http.getResponse<unknown>();
     const { receiver } = route;
     const stopTimer = this.metrics.startVerification(receiver.verifier.scheme.name);
+    // A child of the request's span when the app traces HTTP; the job's spans continue from it.
+    const span = this.tracing.start('webhook.verify', {
+      'webhook.endpoint': receiver.verifier.endpoint,
+      'webhook.scheme': receiver.verifier.scheme.name,
+    });
     let verification;
     try {
       verification = await receiver.verify(this.requestParts(request));
     } catch (error) {
       const refusal = webhookRefusal(error, receiver, this.refusalContext(response));
+      span.setAttributes({ 'webhook.outcome': reasonOf(error) });
+      span.end(error);
       if (!receiver.bodylessAnswers) throw refusal;
       // The sender requires a bare status (Xero's intent to receive): answered here, as handshakes are.
       this.send(response, { status: refusal.getStatus(), headers: {}, body: undefined });
@@ -58,6 +68,13 @@ export class VerifiedWebhookGuard implements CanActivate {
     } finally {
       stopTimer();
     }
+    span.setAttributes({
+      'webhook.outcome': verification.kind === 'handshake' ? 'handshake' : 'verified',
+      ...(verification.kind === 'handshake'
+        ? {}
+        : { 'webhook.delivery_id': verification.event.id, 'webhook.event_type': verification.event.type }),
+    });
+    span.end();
     if (verification.kind === 'handshake') {
       this.metrics.delivery(receiver.verifier.scheme.name, receiver.verifier.endpoint, 'handshake');
       this.send(response, receiver.handshake(verification.reply));
@@ -68,7 +85,7 @@ export class VerifiedWebhookGuard implements CanActivate {
       return new Promise<boolean>(() => undefined);
     }
     const headers = (request.raw ?? request).headers;
-    setWebhookState(request, { route, verified: verification, headers, intercepted: false });
+    setWebhookState(request, { route, verified: verification, headers, intercepted: false, span });
     return true;
   }
 
@@ -94,3 +111,7 @@ export class VerifiedWebhookGuard implements CanActivate {
     return { adapter: this.adapterHost.httpAdapter, response, logger: this.logger, metrics: this.metrics };
   }
 }
+
+/** The refusal's reason code (`signature_mismatch`, ...), `internal_error` for anything else. */
+const reasonOf = (error: unknown): string =>
+  error instanceof WebhookVerificationError ? error.reason : 'internal_error';

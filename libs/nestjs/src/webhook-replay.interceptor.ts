@@ -5,6 +5,7 @@ import type { ClaimOutcome, HttpAnswer, ReplayClaim, WebhookHttpReceiver } from 
 import { eventNamesOf, storeDelivery, WebhookVerificationError } from '@verified-webhooks/core';
 import type { WebhookQueue as WebhookQueueContract } from '@verified-webhooks/core';
 import { Observable } from 'rxjs';
+import { WebhookTracing } from './tracing/webhook-tracing.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 import { WebhookHandlers } from './webhook-handlers.service.js';
 import { webhookRefusal } from './webhook-refusal.js';
@@ -27,6 +28,7 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     private readonly handlers: WebhookHandlers,
     @Inject(WebhookQueue) private readonly queue: WebhookQueueContract,
     @Optional() private readonly metrics: WebhookMetrics = WebhookMetrics.disabled,
+    @Optional() private readonly tracing: WebhookTracing = WebhookTracing.disabled,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -120,9 +122,25 @@ export class WebhookReplayInterceptor implements NestInterceptor {
     const names = eventNamesOf(scheme, event);
     const handlers = this.handlers.matching(endpoint, event, names);
     if (handlers.length === 0) this.unhandled(state);
+    // Its trace context goes with the delivery: the job's and the handler's spans are its children.
+    const span = this.tracing.start(
+      'webhook.enqueue',
+      {
+        'webhook.endpoint': endpoint,
+        'webhook.scheme': scheme.name,
+        'webhook.delivery_id': event.id,
+        'webhook.event_type': event.type,
+        'webhook.jobs': handlers.length,
+      },
+      state.span,
+      'producer',
+    );
     try {
-      await this.queue.enqueue(storeDelivery(event, names, state.headers, Date.now(), scheme), handlers);
+      const stored = storeDelivery(event, names, state.headers, Date.now(), scheme);
+      await this.queue.enqueue({ ...stored, ...this.tracing.carrier(span) }, handlers);
+      span.end();
     } catch (error) {
+      span.end(error);
       const failure = new WebhookVerificationError('queue_unavailable', 'The delivery could not be queued.', {
         cause: error,
       });

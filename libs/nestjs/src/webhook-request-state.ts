@@ -1,4 +1,5 @@
 import type { VerifiedDeliveryResult, WebhookHeaders } from '@verified-webhooks/core';
+import type { WebhookSpan } from './tracing/webhook-tracing.js';
 import type { WebhookRoute } from './webhook-routes.service.js';
 
 /** What the guard hands to the interceptor and to @WebhookEvent() for one request. */
@@ -9,6 +10,8 @@ export interface WebhookRequestState {
   readonly headers: WebhookHeaders;
   /** Set by the first of our interceptors: @VerifiedWebhook() on class and method lists it twice. */
   intercepted: boolean;
+  /** The verification's span (ended): the parent of what the interceptor does next. */
+  readonly span?: WebhookSpan;
 }
 
 /** Express's request is Node's message; Fastify's wraps it in `raw`. */

@@ -57,6 +57,11 @@ export interface WebhooksModuleOptions extends WebhookOptions {
    * `true` registers them in prom-client's default registry; `{ registry }` in yours. Default off.
    */
   readonly metrics?: WebhookMetricsOption;
+  /**
+   * OpenTelemetry spans from the request to the handler (needs the optional peer dependency
+   * `@opentelemetry/api` and an SDK the app registers; a no-op without them). Default true.
+   */
+  readonly tracing?: boolean;
 }
 
 /** What @VerifiedWebhook() takes: a preset name, a scheme, or these options (they override the module's). */

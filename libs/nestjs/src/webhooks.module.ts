@@ -9,6 +9,9 @@ import type {
 import { InProcessQueue, MemoryReplayStore, toSecretResolver } from '@verified-webhooks/core';
 import { VerifiedWebhookGuard } from './verified-webhook.guard.js';
 import { WebhookMetrics } from './webhook-metrics.js';
+import { WebhookQueueControl } from './webhook-queue-control.service.js';
+import { WebhookQueueMetrics } from './webhook-queue-metrics.js';
+import { WebhookTracing } from './tracing/webhook-tracing.js';
 import { WebhookReplayInterceptor } from './webhook-replay.interceptor.js';
 import { WebhookHandlers } from './webhook-handlers.service.js';
 import { WebhookHandlersExplorer } from './webhook-handlers.explorer.js';
@@ -53,6 +56,20 @@ const providers: Provider[] = [
     useFactory: (options: WebhooksModuleOptions): WebhookQueueContract =>
       options.queue ?? new InProcessQueue(options.retry),
   },
+  {
+    provide: WebhookQueueMetrics,
+    inject: [WebhookMetrics, WebhookQueueControl],
+    useFactory: (metrics: WebhookMetrics, control: WebhookQueueControl): Promise<WebhookQueueMetrics> =>
+      // The ping first: with no durable endpoint to read, an unreachable queue still shows as down.
+      WebhookQueueMetrics.create(metrics.registry, () => control.ping().then(() => control.status())),
+  },
+  {
+    provide: WebhookTracing,
+    inject: [WEBHOOKS_MODULE_OPTIONS],
+    useFactory: (options: WebhooksModuleOptions): Promise<WebhookTracing> =>
+      WebhookTracing.create(options.tracing ?? true),
+  },
+  WebhookQueueControl,
   WebhookRoutes,
   WebhookHandlers,
   WebhookHandlersExplorer,
@@ -80,6 +97,9 @@ const providers: Provider[] = [
     WebhookHandlers,
     WebhookQueueToken,
     WebhookMetrics,
+    WebhookQueueControl,
+    WebhookQueueMetrics,
+    WebhookTracing,
     VerifiedWebhookGuard,
     WebhookReplayInterceptor,
     WEBHOOKS_MODULE_OPTIONS,

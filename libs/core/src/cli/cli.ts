@@ -6,6 +6,7 @@ import { presetNames, resolveScheme } from '../schemes/preset-registry.js';
 import { generateSecret } from '../secrets/generate-secret.js';
 import { MIN_SECRET_BYTES } from '../secrets/secret.js';
 import { DEAD_LETTERS_HELP, DEAD_LETTERS_USAGE, deadLetters } from './dead-letters.command.js';
+import { QUEUE_HELP, QUEUE_USAGE, queueCommand } from './queue.command.js';
 import { UsageError } from './usage-error.js';
 
 /** Where the CLI writes; tests pass their own. */
@@ -21,6 +22,7 @@ Usage:
                          [--repeat N] [--tamper] [--header name:value]... [--id <id>] [--type <event type>]
   verified-webhooks secret --scheme <name>
 ${DEAD_LETTERS_USAGE}
+${QUEUE_USAGE}
 
 send    signs the body as the scheme's sender does and POSTs it (N times with --repeat, to see the
         duplicate answer); --tamper changes the body after signing (the answer should be 401; for
@@ -28,6 +30,7 @@ send    signs the body as the scheme's sender does and POSTs it (N times with --
         Prints each answer: its status and body.
 secret  prints a strong random secret in the scheme's format (e.g. whsec_… for standard-webhooks).
 ${DEAD_LETTERS_HELP}
+${QUEUE_HELP}
 
 Exit codes: 0 done; 1 a delivery could not be sent; 2 a mistake in the command (one line on stderr says which).
 
@@ -63,11 +66,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (command === 'send') return await send(rest, io);
     if (command === 'secret') return secret(rest, io);
     if (command === 'dead-letters') return await deadLetters(rest, io);
+    if (command === 'pause' || command === 'resume' || command === 'status')
+      return await queueCommand(command, rest, io);
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       io.out(USAGE);
       return OK;
     }
-    throw new UsageError(`Unknown command "${command}"; the commands are send, secret and dead-letters.`);
+    throw new UsageError(
+      `Unknown command "${command}"; the commands are send, secret, dead-letters, pause, resume and status.`,
+    );
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
       // parseArgs reports an unknown option or a missing value as a TypeError with a code.
@@ -114,7 +121,15 @@ async function send(args: string[], io: CliIo): Promise<number> {
     url,
     ...(values.type === undefined ? {} : { type: values.type }),
   };
-  const signed = scheme.sign(input);
+  let signed: Record<string, string>;
+  try {
+    signed = scheme.sign(input);
+  } catch (error) {
+    // Senders that sign with their own keys (SNS, Pub/Sub) cannot be imitated here: say so in one line.
+    throw new UsageError(
+      `${scheme.name} cannot be sent by this CLI: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
   const headers = { 'content-type': 'application/json', ...signed, ...extra };
   // After signing: even one added byte must be refused. Schemes that sign inside the body (Adyen)
   // send the body they signed; tampered, its signatures are made with another key.
@@ -189,9 +204,10 @@ function secret(args: string[], io: CliIo): number {
   const generated = generateSecret(values.scheme);
   try {
     scheme.importKey(generated); // a scheme with provider-issued keys (e.g. Ed25519) refuses a random string
-  } catch {
+  } catch (error) {
+    const what = error instanceof Error ? ` ${error.message}` : '';
     throw new UsageError(
-      `The ${scheme.name} scheme uses keys its provider issues; there is no secret to generate.`,
+      `The ${scheme.name} scheme uses keys its provider issues; there is no secret to generate.${what}`,
     );
   }
   io.out(generated);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { DeadLetter } from '../durable/webhook-queue.interface.js';
+import { requireRedisUrl } from './redis-url.js';
 import { UsageError } from './usage-error.js';
 
 export const DEAD_LETTERS_USAGE = `  verified-webhooks dead-letters list|retry|purge --redis <url> [--prefix <prefix>] [--endpoint <e>]
@@ -33,7 +34,7 @@ export async function deadLetters(
     throw new UsageError('dead-letters takes list, retry or purge.');
   }
   const { values } = parseArgs({ args: [...rest], options: OPTIONS, strict: true });
-  if (!values.redis) throw new UsageError('dead-letters needs --redis <url>.');
+  const redis = requireRedisUrl(values.redis, 'dead-letters');
   if (action !== 'list' && !values.id && !values.all) {
     throw new UsageError(`dead-letters ${action} needs --id <id> or --all.`);
   }
@@ -47,10 +48,7 @@ export async function deadLetters(
     ratePerSecond: values.rate === undefined ? undefined : positive(values.rate, '--rate'),
   };
   const { BullmqWebhookQueue } = await import('../durable/bullmq-webhook-queue.js');
-  const queue = await BullmqWebhookQueue.fromUrl(
-    values.redis,
-    values.prefix ? { prefix: values.prefix } : {},
-  );
+  const queue = await BullmqWebhookQueue.fromUrl(redis, values.prefix ? { prefix: values.prefix } : {});
   try {
     try {
       await queue.ping();

@@ -1,10 +1,11 @@
-import type { Job } from 'bullmq';
+import type { Job, JobType } from 'bullmq';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import { idempotencyKey } from '../handlers/idempotency-key.js';
 import { closeClient } from '../replay/redis-replay.store.js';
 import { isNonRetryable } from './non-retryable.error.js';
 import { paced } from './pace.js';
+import type { EndpointQueueStats } from './queue-control.js';
 import type { StoredDelivery } from './stored-delivery.js';
 import type {
   DeadLetter,
@@ -135,6 +136,7 @@ export class BullmqWebhookQueue implements WebhookQueue {
             handler: job.data.handler,
             delivery: job.data.delivery,
             attempt: job.attemptsMade + 1,
+            maxAttempts: job.opts.attempts ?? 1,
           });
         } catch (error) {
           // BullMQ's own signal for "do not retry": the job fails at once, kept as a dead letter.
@@ -181,6 +183,49 @@ export class BullmqWebhookQueue implements WebhookQueue {
 
   async ping(): Promise<void> {
     await this.producer.ping();
+  }
+
+  /** BullMQ's global pause: a flag in Redis, so it holds across restarts and for every worker process. */
+  async pause(endpoint: string): Promise<void> {
+    await this.queueFor(endpoint).pause();
+  }
+
+  async resume(endpoint: string): Promise<void> {
+    await this.queueFor(endpoint).resume();
+  }
+
+  isPaused(endpoint: string): Promise<boolean> {
+    return this.queueFor(endpoint).isPaused();
+  }
+
+  /**
+   * A few commands per endpoint, none reading a job's data: BullMQ's counts, its pause flag, and
+   * the timestamp of the job at the head of the wait list (BullMQ takes jobs from its right end).
+   */
+  async stats(endpoints?: readonly string[]): Promise<EndpointQueueStats[]> {
+    const names = endpoints ?? (await this.endpoints());
+    return Promise.all(
+      names.map(async (endpoint) => {
+        const queue = this.queueFor(endpoint);
+        const [counts, paused, head, legacyHead] = await Promise.all([
+          queue.getJobCounts(...COUNTED),
+          queue.isPaused(),
+          this.producer.lindex(queue.toKey('wait'), -1),
+          this.producer.lindex(queue.toKey('paused'), -1),
+        ]);
+        const oldest = head ?? legacyHead;
+        const queuedAt = oldest ? await this.producer.hget(queue.toKey(oldest), 'timestamp') : null;
+        return {
+          endpoint,
+          paused,
+          waiting: (counts.wait ?? 0) + (counts.paused ?? 0) + (counts.prioritized ?? 0),
+          active: counts.active ?? 0,
+          delayed: counts.delayed ?? 0,
+          deadLetters: counts.failed ?? 0,
+          oldestWaitingAt: queuedAt ? Number(queuedAt) : undefined,
+        };
+      }),
+    );
   }
 
   setupWarnings(): Promise<string[]> {
@@ -265,6 +310,8 @@ function withDeadline<T>(ms: number, work: Promise<T>): Promise<T> {
 }
 
 const QUEUE_PREFIX = 'webhooks-';
+/** 'paused': the list BullMQ 5 moved held jobs to (6 keeps them in 'wait'); its count script still reads it. */
+const COUNTED = ['wait', 'paused', 'prioritized', 'active', 'delayed', 'failed'] as JobType[];
 const queueName = (endpoint: string) => `${QUEUE_PREFIX}${encodeURIComponent(endpoint)}`;
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 

@@ -1,4 +1,5 @@
 import { idempotencyKey } from '../handlers/idempotency-key.js';
+import type { EndpointQueueStats } from './queue-control.js';
 import type { StoredDelivery } from './stored-delivery.js';
 import { isNonRetryable } from './non-retryable.error.js';
 import { paced } from './pace.js';
@@ -16,6 +17,8 @@ import { DEFAULT_RETRY_POLICY, matchesFilter, retryDelayMs } from './webhook-que
 interface Pending {
   readonly job: Omit<WebhookJob, 'attempt'>;
   attempt: number;
+  /** When it was first queued (a retry keeps it, as BullMQ's job timestamp does). */
+  readonly queuedAt: number;
 }
 
 interface Worker {
@@ -27,7 +30,8 @@ interface Worker {
 /**
  * The in-process queue: jobs live in this process's memory and are lost with it. **Not durable**:
  * for development and tests (the same API as `BullmqWebhookQueue`, retries, backoff and dead letters
- * included). Jobs enqueued before `process()` wait for it.
+ * included). Jobs enqueued before `process()` wait for it; a paused endpoint's wait for `resume()`
+ * (in this process's memory only).
  */
 export class InProcessQueue implements WebhookQueue {
   readonly durable = false;
@@ -37,6 +41,9 @@ export class InProcessQueue implements WebhookQueue {
   private readonly dead = new Map<string, { letter: DeadLetter; pending: Pending }>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly paused = new Set<string>();
+  /** Jobs waiting for a retry's backoff, by endpoint. */
+  private readonly delayed = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly retry: RetryPolicy = {}) {}
@@ -47,7 +54,11 @@ export class InProcessQueue implements WebhookQueue {
       const id = idempotencyKey(delivery.deliveryKey, handler);
       if (this.known.has(id)) continue;
       this.known.add(id);
-      this.push({ job: { id, endpoint: delivery.endpoint, handler, delivery }, attempt: 1 });
+      this.push({
+        job: { id, endpoint: delivery.endpoint, handler, delivery },
+        attempt: 1,
+        queuedAt: Date.now(),
+      });
     }
     return Promise.resolve();
   }
@@ -89,11 +100,62 @@ export class InProcessQueue implements WebhookQueue {
     return Promise.resolve();
   }
 
+  pause(endpoint: string): Promise<void> {
+    this.paused.add(endpoint);
+    return Promise.resolve();
+  }
+
+  resume(endpoint: string): Promise<void> {
+    this.paused.delete(endpoint);
+    this.drain(endpoint);
+    return Promise.resolve();
+  }
+
+  isPaused(endpoint: string): Promise<boolean> {
+    return Promise.resolve(this.paused.has(endpoint));
+  }
+
+  stats(endpoints?: readonly string[]): Promise<EndpointQueueStats[]> {
+    const dead = [...this.dead.values()].map(({ letter }) => letter.endpoint);
+    const names =
+      endpoints ??
+      [
+        ...new Set([
+          ...this.waiting.keys(),
+          ...this.workers.keys(),
+          ...this.paused,
+          ...this.delayed.keys(),
+          ...dead,
+        ]),
+      ].sort();
+    return Promise.resolve(
+      names.map((endpoint) => {
+        const waiting = this.waiting.get(endpoint) ?? [];
+        return {
+          endpoint,
+          paused: this.paused.has(endpoint),
+          waiting: waiting.length,
+          active: this.workers.get(endpoint)?.running ?? 0,
+          delayed: this.delayed.get(endpoint) ?? 0,
+          deadLetters: dead.filter((name) => name === endpoint).length,
+          oldestWaitingAt:
+            waiting.length === 0
+              ? undefined
+              : waiting.reduce((oldest, pending) => Math.min(oldest, pending.queuedAt), Infinity),
+        };
+      }),
+    );
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  private get maxAttempts(): number {
+    return this.retry.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts;
   }
 
   private select(filter: DeadLetterFilter = {}): DeadLetter[] {
@@ -113,6 +175,7 @@ export class InProcessQueue implements WebhookQueue {
   private drain(endpoint: string): void {
     const worker = this.workers.get(endpoint);
     const list = this.waiting.get(endpoint);
+    if (this.paused.has(endpoint)) return;
     while (!this.closed && worker && list && list.length > 0 && worker.running < worker.concurrency) {
       const pending = list.shift()!;
       worker.running++;
@@ -127,9 +190,9 @@ export class InProcessQueue implements WebhookQueue {
 
   private async run(worker: Worker, pending: Pending): Promise<void> {
     try {
-      await worker.processor({ ...pending.job, attempt: pending.attempt });
+      await worker.processor({ ...pending.job, attempt: pending.attempt, maxAttempts: this.maxAttempts });
     } catch (error) {
-      const maxAttempts = this.retry.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts;
+      const maxAttempts = this.maxAttempts;
       if (isNonRetryable(error) || pending.attempt >= maxAttempts) {
         this.dead.set(pending.job.id, {
           pending,
@@ -145,9 +208,12 @@ export class InProcessQueue implements WebhookQueue {
         });
         return;
       }
+      const endpoint = pending.job.endpoint;
+      this.delayed.set(endpoint, (this.delayed.get(endpoint) ?? 0) + 1);
       const timer = setTimeout(
         () => {
           this.timers.delete(timer);
+          this.delayed.set(endpoint, this.delayed.get(endpoint)! - 1);
           pending.attempt++;
           this.push(pending);
         },

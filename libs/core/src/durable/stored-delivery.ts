@@ -25,6 +25,9 @@ export interface StoredDelivery {
   readonly receivedAt: number;
   /** The scheme's `payloadFormat`, so the worker reads the payload as the request did. */
   readonly payloadFormat?: 'json' | undefined;
+  /** The W3C trace context of the request that queued it, so the job's spans join its trace. */
+  readonly traceparent?: string | undefined;
+  readonly tracestate?: string | undefined;
 }
 
 /** Headers a queue never keeps: credentials of the request, not of the delivery. */

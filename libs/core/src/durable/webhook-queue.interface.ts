@@ -1,3 +1,4 @@
+import type { QueueControl } from './queue-control.js';
 import type { StoredDelivery } from './stored-delivery.js';
 
 /** One handler's run of one delivery: the unit a queue retries and dead-letters. */
@@ -9,6 +10,8 @@ export interface WebhookJob {
   readonly delivery: StoredDelivery;
   /** 1 on the first run. */
   readonly attempt: number;
+  /** Runs this job may have in all: a failure at `attempt` = `maxAttempts` dead-letters it. */
+  readonly maxAttempts?: number;
 }
 
 export type JobProcessor = (job: WebhookJob) => Promise<void>;
@@ -58,7 +61,7 @@ export const DEFAULT_RETRY_POLICY = { maxAttempts: 5, baseDelayMs: 1_000, maxDel
  * Where verified deliveries wait for their handlers. `BullmqWebhookQueue` (Redis, durable) in
  * production; `InProcessQueue` (memory, not durable) for development and tests. Same API.
  */
-export interface WebhookQueue {
+export interface WebhookQueue extends QueueControl {
   /** Whether a stored delivery survives a crash of this process. */
   readonly durable: boolean;
   /**

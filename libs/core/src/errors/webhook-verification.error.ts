@@ -22,7 +22,8 @@ export type WebhookFailureReason =
   | 'internal_error'
   | 'replay_in_flight'
   | 'replay_store_unavailable'
-  | 'queue_unavailable';
+  | 'queue_unavailable'
+  | 'key_fetch_failed';
 
 /** The HTTP status each reason maps to unless the application overrides it. */
 export const DEFAULT_STATUS_BY_REASON: Readonly<Record<WebhookFailureReason, number>> = {
@@ -46,6 +47,7 @@ export const DEFAULT_STATUS_BY_REASON: Readonly<Record<WebhookFailureReason, num
   replay_in_flight: 409,
   replay_store_unavailable: 503,
   queue_unavailable: 503,
+  key_fetch_failed: 503,
 };
 
 export interface WebhookVerificationErrorOptions {

@@ -146,6 +146,9 @@ describe('PRESETS', () => {
         'typeform',
         'vercel',
         'workos',
+        'sns',
+        'google-pubsub',
+        'microsoft-graph',
         // Second wave (issue 19).
         'adyen',
         'buildkite',
@@ -222,6 +225,9 @@ describe('PRESETS', () => {
       'typeform',
       'vercel',
       'workos',
+      'sns',
+      'googlePubSub',
+      'microsoftGraph',
       // Second wave (issue 19).
       'adyen',
       'adyenHmacSignature',

@@ -37,10 +37,12 @@ import { coinbase } from './presets/coinbase.scheme.js';
 import { discord } from './presets/discord.scheme.js';
 import { dropbox } from './presets/dropbox.scheme.js';
 import { github } from './presets/github.scheme.js';
+import { googlePubSub } from './presets/google-pubsub.scheme.js';
 import { gitlab } from './presets/gitlab.scheme.js';
 import { hubspot } from './presets/hubspot.scheme.js';
 import { linear } from './presets/linear.scheme.js';
 import { mailgun } from './presets/mailgun.scheme.js';
+import { microsoftGraph } from './presets/microsoft-graph.scheme.js';
 import { momento } from './presets/momento.scheme.js';
 import { mux } from './presets/mux.scheme.js';
 import { okta } from './presets/okta.scheme.js';
@@ -50,6 +52,7 @@ import { sendgrid } from './presets/sendgrid.scheme.js';
 import { serviceStack } from './presets/servicestack.scheme.js';
 import { shopify } from './presets/shopify.scheme.js';
 import { slack } from './presets/slack.scheme.js';
+import { sns } from './presets/sns.scheme.js';
 import { square } from './presets/square.scheme.js';
 import { clerk, resend, svix } from './presets/standard-aliases.scheme.js';
 import { stripe } from './presets/stripe.scheme.js';
@@ -117,6 +120,10 @@ export const PRESETS = {
   workos: () => workos(),
   openai: () => openai(),
   sanity: () => sanity(),
+  // Keys fetched from the provider (docs/architecture.md, "Keys that are fetched").
+  sns: () => sns(),
+  'google-pubsub': () => googlePubSub(),
+  'microsoft-graph': () => microsoftGraph(),
   // Second wave (issue 19): payments, CI, CMS, messaging.
   adyen: () => adyen(),
   buildkite: () => buildkite(),

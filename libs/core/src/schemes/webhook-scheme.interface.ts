@@ -37,6 +37,11 @@ export interface ParseContext {
   /** The public URL the sender posted to, when configured (Twilio, Square sign it). */
   readonly url?: string | undefined;
   readonly method?: string | undefined;
+  /**
+   * The verifier's clock at this delivery, in ms, for schemes that check a signed expiry while
+   * parsing (a JWT's `exp`), before any key is fetched. Absent when a caller parses on its own: now.
+   */
+  readonly now?: number | undefined;
 }
 
 export interface SignInput {
@@ -74,7 +79,18 @@ export interface HandshakeReply {
  * A provider's signature scheme. Presets are factories (`standardWebhooks()`, `hmac({...})`); write
  * your own by implementing this interface.
  */
-export interface WebhookScheme<Key = unknown, Parsed extends ParsedWebhook = ParsedWebhook> {
+/**
+ * What `verify` answers: `boolean` for every scheme whose keys are configured (the synchronous fast
+ * path), a promise for schemes that fetch keys (SNS certificates, Google's and Microsoft's JWKS;
+ * docs/architecture.md, "Keys that are fetched").
+ */
+export type VerifyResult = boolean | Promise<boolean>;
+
+export interface WebhookScheme<
+  Key = unknown,
+  Parsed extends ParsedWebhook = ParsedWebhook,
+  Verdict extends VerifyResult = boolean,
+> {
   /** Stable name, used as the default endpoint name and in logs and metrics. */
   readonly name: string;
   readonly signs: SignedFields;
@@ -97,8 +113,12 @@ export interface WebhookScheme<Key = unknown, Parsed extends ParsedWebhook = Par
   parse(headers: WebhookHeaders, context: ParseContext): Parsed;
   /** Turns a configured secret into key material; throws `invalid_secret` with a message naming the fault. */
   importKey(secret: string | Buffer): Key;
-  /** True when any offered signature is valid for this key over the raw bytes. Constant time per signature. */
-  verify(parsed: Parsed, rawBody: Buffer, key: Key): boolean;
+  /**
+   * True when any offered signature is valid for this key over the raw bytes. Constant time per
+   * signature. A scheme that fetches keys answers a promise, and fetches only once every check that
+   * needs no key has passed (a forged request costs no outbound call).
+   */
+  verify(parsed: Parsed, rawBody: Buffer, key: Key): Verdict;
   /**
    * The replay identity from signed material. Default: the id when `signs.id`, else a digest of the
    * body (so a replay under a fresh, unsigned id header is still caught).
@@ -115,12 +135,15 @@ export interface WebhookScheme<Key = unknown, Parsed extends ParsedWebhook = Par
   unsignedHandshake?(
     request: HandshakeRequest,
   ): HandshakeReply | undefined | Promise<HandshakeReply | undefined>;
-  /** Answers a signed provider challenge (Slack url_verification, Zoom, Twitch, Discord PING) after verification. */
+  /**
+   * Answers a signed provider challenge (Slack url_verification, Zoom, Twitch, Discord PING) after
+   * verification; a promise where answering needs a call out (SNS SubscriptionConfirmation).
+   */
   signedHandshake?(
     request: HandshakeRequest,
     parsed: Parsed,
     keys: readonly Key[],
-  ): HandshakeReply | undefined;
+  ): HandshakeReply | undefined | Promise<HandshakeReply | undefined>;
   /**
    * The names a verified delivery is dispatched to handlers by, when more than its type: GitHub's
    * `issues` event with `"action": "opened"` is `['issues', 'issues.opened']`. Default `[type]`.
@@ -136,4 +159,4 @@ export interface WebhookScheme<Key = unknown, Parsed extends ParsedWebhook = Par
 }
 
 /** Any scheme, whatever its key and parsed types (method parameters are bivariant, so every preset fits). */
-export type AnyWebhookScheme = WebhookScheme<unknown, ParsedWebhook>;
+export type AnyWebhookScheme = WebhookScheme<unknown, ParsedWebhook, VerifyResult>;

@@ -14,3 +14,10 @@ export {
 export type { DeliveryOptions, TestHeaders, TestRequest, VerifyOptions } from './scheme-testing.js';
 export { generateSecret } from '../secrets/generate-secret.js';
 export type { SignInput } from '../schemes/webhook-scheme.interface.js';
+export {
+  signGraphValidationToken,
+  signPubSubPush,
+  signRs256Jwt,
+  signSnsMessage,
+} from './fetched-key-signers.js';
+export type { GraphTokenInput, PubSubPushInput, SnsSignInput } from './fetched-key-signers.js';

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { generateSecret } from '../secrets/generate-secret.js';
 import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
+import { isPromiseLike } from '../internal/promise-like.js';
 import type { WebhookHeaders } from '../internal/headers.js';
 import { replayKey, signedContentReplayId } from '../replay/replay-key.js';
 import type { ClaimResult, ReplayStore } from '../replay/replay-store.interface.js';
@@ -114,30 +115,35 @@ export class WebhookVerifier {
     const handshake = await this.scheme.unsignedHandshake?.(this.handshakeRequest(request));
     if (handshake) return { kind: 'handshake', reply: handshake };
 
+    const now = this.clock();
     const parsed: ParsedWebhook = this.scheme.parse(request.headers, {
       limits: this.limits,
       rawBody: request.rawBody,
       url: request.url,
       method: request.method,
+      now,
     });
-    const now = this.clock();
     this.checkFreshness(parsed, now);
     const { secrets, tenant, replayTenant } = await this.resolveSecrets(parsed, request);
     if (secrets.length === 0) {
-      this.verifyDecoy(parsed, request.rawBody);
+      await this.verifyDecoy(parsed, request.rawBody);
       throw new WebhookVerificationError(
         'unknown_endpoint',
         `No secret is configured for endpoint ${this.endpoint}${tenant === undefined ? '' : ` and this tenant`}.`,
       );
     }
     const keys = secrets.map((secret) => this.importKey(secret));
-    if (!this.matchesAny(parsed, request.rawBody, keys)) {
+    let matched = this.matchesAny(parsed, request.rawBody, keys);
+    // Schemes with configured keys answer a boolean: no await on their path.
+    if (typeof matched !== 'boolean') matched = await matched;
+    if (!matched) {
       throw new WebhookVerificationError(
         'signature_mismatch',
         'No signature matches the configured secret(s).',
       );
     }
-    const signedHandshake = this.scheme.signedHandshake?.(this.handshakeRequest(request), parsed, keys);
+    let signedHandshake = this.scheme.signedHandshake?.(this.handshakeRequest(request), parsed, keys);
+    if (isPromiseLike(signedHandshake)) signedHandshake = await signedHandshake;
     if (signedHandshake) return { kind: 'handshake', reply: signedHandshake };
 
     const replayId =
@@ -279,13 +285,20 @@ export class WebhookVerifier {
     return { secrets, tenant: request.tenant, replayTenant };
   }
 
-  /** Tries every key (rotation) without stopping at the first match. */
-  private matchesAny(parsed: ParsedWebhook, rawBody: Buffer, keys: unknown[]): boolean {
+  /**
+   * Tries every key (rotation) without stopping at the first match. Synchronous while every answer
+   * is a boolean; a scheme that fetches keys answers promises, all awaited (none left unobserved).
+   */
+  private matchesAny(parsed: ParsedWebhook, rawBody: Buffer, keys: unknown[]): boolean | Promise<boolean> {
     let matched = false;
+    let pending: PromiseLike<boolean>[] | undefined;
     for (const key of keys) {
-      if (this.scheme.verify(parsed, rawBody, key)) matched = true;
+      const verdict = this.scheme.verify(parsed, rawBody, key);
+      if (typeof verdict === 'boolean') matched ||= verdict;
+      else (pending ??= []).push(verdict);
     }
-    return matched;
+    if (pending === undefined) return matched;
+    return Promise.all(pending).then((verdicts) => matched || verdicts.includes(true));
   }
 
   /**
@@ -293,7 +306,7 @@ export class WebhookVerifier {
    * sender holds makes it cost the same, so timing does not tell which tenants exist. Schemes whose
    * keys cannot be generated here (public keys) skip it.
    */
-  private verifyDecoy(parsed: ParsedWebhook, rawBody: Buffer): void {
+  private async verifyDecoy(parsed: ParsedWebhook, rawBody: Buffer): Promise<void> {
     if (this.decoyKey === undefined) {
       try {
         this.decoyKey = this.scheme.importKey(generateSecret(this.scheme.name));
@@ -301,7 +314,9 @@ export class WebhookVerifier {
         this.decoyKey = null;
       }
     }
-    if (this.decoyKey !== null) this.scheme.verify(parsed, rawBody, this.decoyKey);
+    if (this.decoyKey === null) return;
+    const verdict = this.scheme.verify(parsed, rawBody, this.decoyKey);
+    if (typeof verdict !== 'boolean') await verdict.catch(() => false);
   }
 
   private handshakeRequest(request: WebhookRequest): HandshakeRequest {

@@ -1,1 +1,2 @@
 export { ReplayStoreHealthIndicator } from './replay-store.health.js';
+export { WebhookQueueHealthIndicator } from './webhook-queue.health.js';
