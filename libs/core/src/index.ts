@@ -174,6 +174,30 @@ export {
 export type { DecodedJwt } from './keys/jwt.js';
 export type { KeyUrlPolicy } from './keys/key-url-policy.js';
 export {
+  type AdyenOptions,
+  type AdyenParsed,
+  adyen,
+  adyenHmacSignature,
+} from './schemes/presets/adyen.scheme.js';
+export { type BuildkiteOptions, buildkite } from './schemes/presets/buildkite.scheme.js';
+export { type CalComOptions, calCom } from './schemes/presets/cal-com.scheme.js';
+export { type CheckoutComOptions, checkoutCom } from './schemes/presets/checkout-com.scheme.js';
+export { type CircleCiOptions, circleci } from './schemes/presets/circleci.scheme.js';
+export { type CustomerIoOptions, customerIo } from './schemes/presets/customer-io.scheme.js';
+export { dodoPayments } from './schemes/presets/dodo-payments.scheme.js';
+export { type GhostOptions, ghost } from './schemes/presets/ghost.scheme.js';
+export { type GiteaOptions, gitea } from './schemes/presets/gitea.scheme.js';
+export { type GoCardlessOptions, gocardless } from './schemes/presets/gocardless.scheme.js';
+export { type HerokuOptions, heroku } from './schemes/presets/heroku.scheme.js';
+export { type PaystackOptions, paystack } from './schemes/presets/paystack.scheme.js';
+export { type PolarKey, polar } from './schemes/presets/polar.scheme.js';
+export { type PusherOptions, pusher } from './schemes/presets/pusher.scheme.js';
+export { type RazorpayOptions, razorpay } from './schemes/presets/razorpay.scheme.js';
+export { replicate } from './schemes/presets/replicate.scheme.js';
+export { type TerraformCloudOptions, terraformCloud } from './schemes/presets/terraform-cloud.scheme.js';
+export { type WebflowOptions, webflow } from './schemes/presets/webflow.scheme.js';
+export { type XeroOptions, xero } from './schemes/presets/xero.scheme.js';
+export {
   type StandardWebhooksKey,
   type StandardWebhooksOptions,
   type StandardWebhooksParsed,

@@ -61,7 +61,10 @@ export class VerifiedWebhookGuard implements CanActivate {
       const refusal = webhookRefusal(error, receiver, this.refusalContext(response));
       span.setAttributes({ 'webhook.outcome': reasonOf(error) });
       span.end(error);
-      throw refusal;
+      if (!receiver.bodylessAnswers) throw refusal;
+      // The sender requires a bare status (Xero's intent to receive): answered here, as handshakes are.
+      this.send(response, { status: refusal.getStatus(), headers: {}, body: undefined });
+      return new Promise<boolean>(() => undefined);
     } finally {
       stopTimer();
     }

@@ -27,7 +27,8 @@ ${QUEUE_USAGE}
 ${REPLAY_USAGE}
 
 send    signs the body as the scheme's sender does and POSTs it (N times with --repeat, to see the
-        duplicate answer); --tamper changes the body after signing (the answer should be 401).
+        duplicate answer); --tamper changes the body after signing (the answer should be 401; for
+        schemes that sign inside the body, such as adyen, its signatures are made with another key).
         Prints each answer: its status and body.
 secret  prints a strong random secret in the scheme's format (e.g. whsec_… for standard-webhooks).
 ${DEAD_LETTERS_HELP}
@@ -116,16 +117,17 @@ async function send(args: string[], io: CliIo): Promise<number> {
     extra[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim();
   }
 
+  const input = {
+    secret: secretValue,
+    body,
+    id: values.id ?? `msg_${randomUUID()}`,
+    timestamp: new Date(),
+    url,
+    ...(values.type === undefined ? {} : { type: values.type }),
+  };
   let signed: Record<string, string>;
   try {
-    signed = scheme.sign({
-      secret: secretValue,
-      body,
-      id: values.id ?? `msg_${randomUUID()}`,
-      timestamp: new Date(),
-      url,
-      ...(values.type === undefined ? {} : { type: values.type }),
-    });
+    signed = scheme.sign(input);
   } catch (error) {
     // Senders that sign with their own keys (SNS, Pub/Sub) cannot be imitated here: say so in one line.
     throw new UsageError(
@@ -133,8 +135,14 @@ async function send(args: string[], io: CliIo): Promise<number> {
     );
   }
   const headers = { 'content-type': 'application/json', ...signed, ...extra };
-  // After signing: even one added byte must be refused.
-  const sent = values.tamper ? `${body} ` : body;
+  // After signing: even one added byte must be refused. Schemes that sign inside the body (Adyen)
+  // send the body they signed; tampered, its signatures are made with another key.
+  const sent =
+    scheme.signBody === undefined
+      ? values.tamper
+        ? `${body} `
+        : body
+      : signedBodyOf(scheme, values.tamper ? { ...input, secret: generateSecret(scheme.name) } : input);
   for (let attempt = 1; attempt <= repeat; attempt++) {
     let response: Response;
     try {
@@ -149,6 +157,17 @@ async function send(args: string[], io: CliIo): Promise<number> {
     io.out(`#${attempt}: ${response.status} ${text}`);
   }
   return OK;
+}
+
+/** The body a body-signing scheme sends; a body it cannot sign is a mistake in the command. */
+function signedBodyOf(scheme: ReturnType<typeof schemeOf>, input: Parameters<typeof scheme.sign>[0]): string {
+  try {
+    return scheme.signBody!(input).toString('utf8');
+  } catch (error) {
+    throw new UsageError(
+      `The ${scheme.name} scheme signs inside the body, and cannot sign this one: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 async function readData(file: string): Promise<string> {

@@ -99,7 +99,7 @@ export function verifiedWebhook(
   const refuse = (res: ServerResponse, error: unknown) => {
     const refusal: HttpRefusal = receiver.refusal(error);
     if (refusal.log) logger[refusal.log.level]?.(`verified-webhooks: ${refusal.log.line}`);
-    writeAnswer(res, refusal);
+    writeAnswer(res, receiver.refusalAnswerOf(refusal));
   };
 
   // Typed as Node's message so that Express infers its own Request for the handlers beside it.

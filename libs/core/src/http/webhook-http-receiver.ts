@@ -109,6 +109,18 @@ export class WebhookHttpReceiver {
     return { ...refusal, log: { ...refusal.log, line: refusal.log.line + more } };
   }
 
+  /** Whether the scheme's sender requires answers without a body (see `WebhookScheme.bodylessAnswers`). */
+  get bodylessAnswers(): boolean {
+    return this.verifier.scheme.bodylessAnswers === true;
+  }
+
+  /** What to write for a refusal: the refusal itself, or its status and headers only (`bodylessAnswers`). */
+  refusalAnswerOf(refusal: HttpRefusal): HttpAnswer {
+    return this.bodylessAnswers
+      ? { status: refusal.status, headers: refusal.headers, body: undefined }
+      : refusal;
+  }
+
   handshake(reply: HandshakeReply): HttpAnswer {
     return handshakeAnswer(reply);
   }
@@ -118,7 +130,9 @@ export class WebhookHttpReceiver {
     return {
       status: 200,
       headers: {},
-      body: this.options.duplicateResponse ?? WEBHOOK_DEFAULTS.duplicateResponse,
+      body: this.bodylessAnswers
+        ? undefined
+        : (this.options.duplicateResponse ?? WEBHOOK_DEFAULTS.duplicateResponse),
     };
   }
 }

@@ -27,7 +27,16 @@ const ALIASES: Partial<Record<PresetName, string>> = { standard: 'standard-webho
 const secretsFor = (name: string) =>
   name.startsWith('discord')
     ? DISCORD
-    : ['standard-webhooks', 'standard', 'svix', 'clerk', 'resend', 'openai'].includes(name)
+    : [
+          'standard-webhooks',
+          'standard',
+          'svix',
+          'clerk',
+          'resend',
+          'openai',
+          'replicate',
+          'dodo-payments',
+        ].includes(name)
       ? { sign: WHSEC, verify: WHSEC }
       : { sign: PLAIN, verify: PLAIN };
 
@@ -64,6 +73,25 @@ const ROUND_TRIPS: readonly PresetName[] = [
   'typeform',
   'vercel',
   'workos',
+  // Second wave (issue 19).
+  'buildkite',
+  'cal-com',
+  'checkout-com',
+  'circleci',
+  'customer-io',
+  'dodo-payments',
+  'ghost',
+  'gitea',
+  'gocardless',
+  'heroku',
+  'paystack',
+  'polar',
+  'pusher',
+  'razorpay',
+  'replicate',
+  'terraform-cloud',
+  'webflow',
+  'xero',
 ];
 
 describe('PRESETS', () => {
@@ -121,6 +149,26 @@ describe('PRESETS', () => {
         'sns',
         'google-pubsub',
         'microsoft-graph',
+        // Second wave (issue 19).
+        'adyen',
+        'buildkite',
+        'cal-com',
+        'checkout-com',
+        'circleci',
+        'customer-io',
+        'dodo-payments',
+        'ghost',
+        'gitea',
+        'gocardless',
+        'heroku',
+        'paystack',
+        'polar',
+        'pusher',
+        'razorpay',
+        'replicate',
+        'terraform-cloud',
+        'webflow',
+        'xero',
       ].sort(),
     );
     for (const name of presetNames()) expect(PRESETS[name]().name).toBe(ALIASES[name] ?? name);
@@ -180,6 +228,27 @@ describe('PRESETS', () => {
       'sns',
       'googlePubSub',
       'microsoftGraph',
+      // Second wave (issue 19).
+      'adyen',
+      'adyenHmacSignature',
+      'buildkite',
+      'calCom',
+      'checkoutCom',
+      'circleci',
+      'customerIo',
+      'dodoPayments',
+      'ghost',
+      'gitea',
+      'gocardless',
+      'heroku',
+      'paystack',
+      'polar',
+      'pusher',
+      'razorpay',
+      'replicate',
+      'terraformCloud',
+      'webflow',
+      'xero',
       'hmac',
       'standardWebhooks',
       'resolveScheme',

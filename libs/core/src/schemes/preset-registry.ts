@@ -13,6 +13,25 @@ import { telnyx } from './presets/telnyx.scheme.js';
 import { typeform } from './presets/typeform.scheme.js';
 import { vercel } from './presets/vercel.scheme.js';
 import { workos } from './presets/workos.scheme.js';
+import { adyen } from './presets/adyen.scheme.js';
+import { buildkite } from './presets/buildkite.scheme.js';
+import { calCom } from './presets/cal-com.scheme.js';
+import { checkoutCom } from './presets/checkout-com.scheme.js';
+import { circleci } from './presets/circleci.scheme.js';
+import { customerIo } from './presets/customer-io.scheme.js';
+import { dodoPayments } from './presets/dodo-payments.scheme.js';
+import { ghost } from './presets/ghost.scheme.js';
+import { gitea } from './presets/gitea.scheme.js';
+import { gocardless } from './presets/gocardless.scheme.js';
+import { heroku } from './presets/heroku.scheme.js';
+import { paystack } from './presets/paystack.scheme.js';
+import { polar } from './presets/polar.scheme.js';
+import { pusher } from './presets/pusher.scheme.js';
+import { razorpay } from './presets/razorpay.scheme.js';
+import { replicate } from './presets/replicate.scheme.js';
+import { terraformCloud } from './presets/terraform-cloud.scheme.js';
+import { webflow } from './presets/webflow.scheme.js';
+import { xero } from './presets/xero.scheme.js';
 import { box } from './presets/box.scheme.js';
 import { coinbase } from './presets/coinbase.scheme.js';
 import { discord } from './presets/discord.scheme.js';
@@ -105,6 +124,26 @@ export const PRESETS = {
   sns: () => sns(),
   'google-pubsub': () => googlePubSub(),
   'microsoft-graph': () => microsoftGraph(),
+  // Second wave (issue 19): payments, CI, CMS, messaging.
+  adyen: () => adyen(),
+  buildkite: () => buildkite(),
+  'cal-com': () => calCom(),
+  'checkout-com': () => checkoutCom(),
+  circleci: () => circleci(),
+  'customer-io': () => customerIo(),
+  'dodo-payments': () => dodoPayments(),
+  ghost: () => ghost(),
+  gitea: () => gitea(),
+  gocardless: () => gocardless(),
+  heroku: () => heroku(),
+  paystack: () => paystack(),
+  polar: () => polar(),
+  pusher: () => pusher(),
+  razorpay: () => razorpay(),
+  replicate: () => replicate(),
+  'terraform-cloud': () => terraformCloud(),
+  webflow: () => webflow(),
+  xero: () => xero(),
 } as const satisfies Readonly<Record<string, () => AnyWebhookScheme>>;
 
 /** A preset name: a misspelt `@VerifiedWebhook('strpie')` does not compile. */

@@ -102,6 +102,13 @@ export interface WebhookScheme<
    * mode, yields the JSON inside). Unset: by the Content-Type (JSON, form fields, `text/*` as text).
    */
   readonly payloadFormat?: 'json';
+  /**
+   * The sender requires answers without a body (Xero's intent to receive expects a bare 401 for an
+   * incorrectly signed probe): refusals and duplicates are then answered with their status only.
+   * In Nest such a refusal is written by the guard rather than thrown, so exception filters do not
+   * see it (it is still logged and counted).
+   */
+  readonly bodylessAnswers?: boolean;
   /** Reads signatures, id, timestamp and type; throws a 400/401 WebhookVerificationError when malformed. */
   parse(headers: WebhookHeaders, context: ParseContext): Parsed;
   /** Turns a configured secret into key material; throws `invalid_secret` with a message naming the fault. */
@@ -144,6 +151,11 @@ export interface WebhookScheme<
   eventNames?(type: string | undefined, payload: unknown): string[] | undefined;
   /** Creates the headers a real sender would, for tests and the CLI. */
   sign(input: SignInput): Record<string, string>;
+  /**
+   * For schemes whose signatures travel inside the body (Adyen's per-item `hmacSignature`): the body
+   * as the sender would send it, signed. The CLI sends this instead of the input body.
+   */
+  signBody?(input: SignInput): Buffer;
 }
 
 /** Any scheme, whatever its key and parsed types (method parameters are bivariant, so every preset fits). */

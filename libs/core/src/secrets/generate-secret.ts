@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 
-const STANDARD_FAMILY = new Set(['standard-webhooks', 'standard', 'svix', 'clerk', 'resend', 'openai']);
+const STANDARD_FAMILY = new Set([
+  'standard-webhooks',
+  'standard',
+  'svix',
+  'clerk',
+  'resend',
+  'openai',
+  'replicate',
+  'dodo-payments',
+]);
 
 /**
  * A strong random secret (32 bytes) in the scheme's usual format: `whsec_` + base64 for Standard
