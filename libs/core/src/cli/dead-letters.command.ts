@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { DeadLetter } from '../durable/webhook-queue.interface.js';
+import { dateOption, openOperatorQueue, positiveOption } from './operator-options.js';
 import { requireRedisUrl } from './redis-url.js';
 import { UsageError } from './usage-error.js';
 
@@ -41,23 +42,15 @@ export async function deadLetters(
   const filter = {
     endpoint: values.endpoint,
     id: values.id,
-    since: date(values.since, '--since'),
-    until: date(values.until, '--until'),
+    since: dateOption(values.since, '--since'),
+    until: dateOption(values.until, '--until'),
     error: values.error,
     dryRun: values['dry-run'],
-    ratePerSecond: values.rate === undefined ? undefined : positive(values.rate, '--rate'),
+    ratePerSecond: values.rate === undefined ? undefined : positiveOption(values.rate, '--rate'),
   };
-  const { BullmqWebhookQueue } = await import('../durable/bullmq-webhook-queue.js');
-  const queue = await BullmqWebhookQueue.fromUrl(redis, values.prefix ? { prefix: values.prefix } : {});
+  const queue = await openOperatorQueue(redis, values.prefix, io);
+  if (!queue) return 1;
   try {
-    try {
-      await queue.ping();
-    } catch (error) {
-      io.err(
-        `verified-webhooks: Redis at --redis does not answer: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return 1;
-    }
     const letters =
       action === 'list'
         ? await queue.deadLetters(filter)
@@ -86,17 +79,4 @@ function describe(letter: DeadLetter): string {
     `attempts ${letter.attempts}`,
     JSON.stringify(letter.error),
   ].join('  ');
-}
-
-function date(value: string | undefined, option: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const parsed = new Date(value);
-  if (Number.isNaN(parsed.getTime())) throw new UsageError(`${option} is not a date: ${value}`);
-  return parsed;
-}
-
-function positive(value: string, option: string): number {
-  const number = Number(value);
-  if (!(number > 0)) throw new UsageError(`${option} must be a number > 0.`);
-  return number;
 }

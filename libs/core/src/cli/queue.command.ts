@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { EndpointQueueStats } from '../durable/queue-control.js';
+import { openOperatorQueue } from './operator-options.js';
 import { requireRedisUrl } from './redis-url.js';
 import { UsageError } from './usage-error.js';
 
@@ -29,17 +30,9 @@ export async function queueCommand(command: 'pause' | 'resume' | 'status', argv:
   const endpoint = values.endpoint;
   if (command !== 'status' && !endpoint) throw new UsageError(`${command} needs --endpoint <name>.`);
   if (command === 'status' && values.force) throw new UsageError('status takes no --force.');
-  const { BullmqWebhookQueue } = await import('../durable/bullmq-webhook-queue.js');
-  const queue = await BullmqWebhookQueue.fromUrl(redis, values.prefix ? { prefix: values.prefix } : {});
+  const queue = await openOperatorQueue(redis, values.prefix, io);
+  if (!queue) return 1;
   try {
-    try {
-      await queue.ping();
-    } catch (error) {
-      io.err(
-        `verified-webhooks: Redis at --redis does not answer: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return 1;
-    }
     const known = await queue.endpoints();
     if (endpoint && !known.includes(endpoint) && !(command === 'pause' && values.force)) {
       throw new UsageError(

@@ -4,6 +4,7 @@ import type { WebhookQueue } from '../durable/webhook-queue.interface.js';
 import type { PresetName } from '../schemes/preset-registry.js';
 import { resolveScheme } from '../schemes/preset-registry.js';
 import type { AnyWebhookScheme } from '../schemes/webhook-scheme.interface.js';
+import { dateOption, openOperatorQueue, positiveOption } from './operator-options.js';
 import { UsageError } from './usage-error.js';
 
 export const REPLAY_USAGE = `  verified-webhooks replay (--id <id> | --all) [--redis <url>] [--prefix <prefix>]
@@ -77,11 +78,11 @@ export async function replay(argv: readonly string[], io: Io): Promise<number> {
     id: values.id,
     all: values.all,
     endpoint: values.endpoint,
-    since: date(values.since, '--since'),
-    until: date(values.until, '--until'),
+    since: dateOption(values.since, '--since'),
+    until: dateOption(values.until, '--until'),
     type: values.type,
     dryRun: values['dry-run'],
-    ratePerSecond: values.rate === undefined ? undefined : positive(values.rate, '--rate'),
+    ratePerSecond: values.rate === undefined ? undefined : positiveOption(values.rate, '--rate'),
   };
   const fixedScheme = values.scheme === undefined ? undefined : presetScheme(values.scheme, '--scheme');
   if (fixedScheme && values.secret) checkSecret(fixedScheme, values.secret);
@@ -90,14 +91,8 @@ export async function replay(argv: readonly string[], io: Io): Promise<number> {
   let archive: ArchiveSink | undefined;
   try {
     if (needsQueue) {
-      const { BullmqWebhookQueue } = await import('../durable/bullmq-webhook-queue.js');
-      queue = await BullmqWebhookQueue.fromUrl(values.redis!, values.prefix ? { prefix: values.prefix } : {});
-      try {
-        await queue.ping();
-      } catch (error) {
-        io.err(`verified-webhooks: Redis at --redis does not answer: ${message(error)}`);
-        return 1;
-      }
+      queue = await openOperatorQueue(values.redis!, values.prefix, io);
+      if (!queue) return 1;
     }
     archive = await openArchive(values, queue);
     if (values.to !== undefined) {
@@ -215,19 +210,6 @@ function checkSecret(scheme: AnyWebhookScheme, secret: string): void {
   } catch (error) {
     throw new UsageError(`--secret is not a ${scheme.name} secret: ${message(error)}`);
   }
-}
-
-function date(value: string | undefined, option: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const parsed = new Date(value);
-  if (Number.isNaN(parsed.getTime())) throw new UsageError(`${option} is not a date: ${value}`);
-  return parsed;
-}
-
-function positive(value: string, option: string): number {
-  const number = Number(value);
-  if (!(number > 0)) throw new UsageError(`${option} must be a number > 0.`);
-  return number;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
