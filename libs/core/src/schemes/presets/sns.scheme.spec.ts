@@ -61,6 +61,15 @@ async function awsValidates(body: string): Promise<true | string> {
   }
 }
 
+/** A base64 text with the lowest unused bit of its last character set (it decodes to the same bytes). */
+function nonCanonical(base64: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const body = base64.replace(/=+$/, '');
+  const changed = body.slice(0, -1) + alphabet[alphabet.indexOf(body.at(-1)!) ^ 1];
+  expect(Buffer.from(changed, 'base64')).toEqual(Buffer.from(base64, 'base64'));
+  return changed.padEnd(base64.length, '=');
+}
+
 describe('sns', () => {
   describe("proof: AWS's sns-validator accepts what we sign, and we accept the same bytes", () => {
     it.each([
@@ -276,6 +285,8 @@ describe('sns', () => {
         [{ ...message, Type: 'Other' }, 'malformed_signature'],
         [{ ...message, SignatureVersion: '3' }, 'malformed_signature'],
         [{ ...message, Signature: 'not base64!' }, 'malformed_signature'],
+        // The same bytes spelled with an unused trailing bit set: one signature has one spelling.
+        [{ ...message, Signature: nonCanonical(message.Signature as string) }, 'malformed_signature'],
         [{ ...message, TopicArn: 'arn:aws:s3:::bucket' }, 'malformed_signature'],
         [{ ...message, Timestamp: 'yesterday' }, 'malformed_header'],
         [{ ...message, Signature: undefined }, 'missing_signature'],

@@ -1,6 +1,6 @@
 import { verify as verifySignature } from 'node:crypto';
 import { WebhookVerificationError } from '../../errors/webhook-verification.error.js';
-import { decodeBase64 } from '../../internal/encoding.js';
+import { decodeCanonicalBase64 } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { readHeader } from '../../internal/headers.js';
 import { safeEqual } from '../../internal/safe-compare.js';
@@ -146,7 +146,7 @@ export function sns(options: SnsOptions = {}): WebhookScheme<SnsTopicKey, SnsPar
       if (version !== '1' && version !== '2') {
         throw new WebhookVerificationError('malformed_signature', 'The SNS SignatureVersion is not 1 or 2.');
       }
-      const signature = decodeBase64(text('Signature')!);
+      const signature = decodeCanonicalBase64(text('Signature')!);
       if (
         signature === undefined ||
         signature.length < MIN_SIGNATURE_BYTES ||
