@@ -191,6 +191,27 @@ describe('KeyFetcher', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('a key document that does not parse: every concurrent caller gets key_fetch_failed (503), one fetch', async () => {
+    server.route(`/SimpleNotificationService-${'04'.repeat(16)}.pem`, {
+      body: 'not a certificate',
+      delayMs: 30,
+    });
+    const fetcher = server.fetcher();
+    const url = new URL(CERT('04'.repeat(16)));
+    const parse = () => {
+      throw new Error('not a PEM certificate');
+    };
+    const reasons = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        fetcher
+          .cached(url, SNS_SIGNING_CERT, parse)
+          .catch((error: { reason?: string; status?: number }) => [error.reason, error.status]),
+      ),
+    );
+    expect(reasons).toEqual(Array(3).fill(['key_fetch_failed', 503]));
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('caches by origin and path: `…pem`, `…pem?` and `…pem#` are one entry, one fetch', async () => {
     server.route(`/SimpleNotificationService-${'a'.repeat(32)}.pem`, { body: 'cert' });
     const fetcher = server.fetcher();

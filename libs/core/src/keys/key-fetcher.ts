@@ -114,34 +114,42 @@ export class KeyFetcher {
     if (failed !== undefined && failed.until > now) throw copyOf(failed.error);
     const pending = this.inFlight.get(key) as Promise<T> | undefined;
     if (pending) return pending;
-    const fetching = this.get(url, policy).then(({ body, ttlMs }) => {
-      const value = parse(body);
-      const storedAt = this.clock();
-      this.cache.delete(key);
-      if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(key, { value, storedAt, expiresAt: storedAt + ttlMs });
-      this.failures.delete(key);
-      return value;
-    });
+    // Failures are normalized inside the shared promise, so concurrent callers see the same 503.
+    const fetching = this.get(url, policy)
+      .then(({ body, ttlMs }) => {
+        const value = parse(body);
+        const storedAt = this.clock();
+        this.cache.delete(key);
+        if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+        this.cache.set(key, { value, storedAt, expiresAt: storedAt + ttlMs });
+        this.failures.delete(key);
+        return value;
+      })
+      .catch((error: unknown) => {
+        throw this.remembered(key, policy, error);
+      });
     this.inFlight.set(key, fetching);
     try {
       return await fetching;
-    } catch (error) {
-      const failure =
-        error instanceof WebhookVerificationError
-          ? error
-          : new WebhookVerificationError('key_fetch_failed', `The ${policy.name} could not be read.`, {
-              cause: error,
-            });
-      if (!(failure.cause instanceof FetchBudgetExceeded)) {
-        this.failures.delete(key);
-        if (this.failures.size >= this.maxEntries) this.failures.delete(this.failures.keys().next().value!);
-        this.failures.set(key, { error: failure, until: this.clock() + this.minTtlMs });
-      }
-      throw failure;
     } finally {
       this.inFlight.delete(key);
     }
+  }
+
+  /** The failure as `key_fetch_failed`, remembered `minTtlMs` unless the budget refused it (nothing was fetched). */
+  private remembered(key: string, policy: KeyUrlPolicy, error: unknown): WebhookVerificationError {
+    const failure =
+      error instanceof WebhookVerificationError
+        ? error
+        : new WebhookVerificationError('key_fetch_failed', `The ${policy.name} could not be read.`, {
+            cause: error,
+          });
+    if (!(failure.cause instanceof FetchBudgetExceeded)) {
+      this.failures.delete(key);
+      if (this.failures.size >= this.maxEntries) this.failures.delete(this.failures.keys().next().value!);
+      this.failures.set(key, { error: failure, until: this.clock() + this.minTtlMs });
+    }
+    return failure;
   }
 
   /**
