@@ -1,4 +1,10 @@
-import { decodeBase64, decodeBase64Url, decodeHex } from './encoding.js';
+import {
+  decodeBase64,
+  decodeBase64Url,
+  decodeCanonicalBase64,
+  decodeHex,
+  decodeSignature,
+} from './encoding.js';
 
 // The rules as regular expressions: the decoders must accept exactly these strings.
 const STRICT_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -85,5 +91,27 @@ describe('decodeBase64Url', () => {
     // "AB" and "AA" both decode to one zero byte in Node; only the canonical "AA" is accepted.
     expect(decodeBase64Url('AA')).toEqual(Buffer.from([0]));
     expect(decodeBase64Url('AB')).toBeUndefined();
+  });
+});
+
+describe('decodeCanonicalBase64 (signatures)', () => {
+  it("refuses a spelling with unused bits set: 'AB==' and 'AC==' are both 0x00 to decodeBase64", () => {
+    expect(decodeBase64('AB==')).toEqual(Buffer.from([0]));
+    expect(decodeBase64('AC==')).toEqual(Buffer.from([0]));
+    expect(decodeCanonicalBase64('AA==')).toEqual(Buffer.from([0]));
+    expect(decodeCanonicalBase64('AB==')).toBeUndefined();
+    expect(decodeCanonicalBase64('AC==')).toBeUndefined();
+    expect(decodeCanonicalBase64('aGk=')?.toString()).toBe('hi');
+    expect(decodeCanonicalBase64('aGl=')).toBeUndefined();
+    expect(decodeSignature('AB==', 'base64')).toBeUndefined();
+    expect(decodeCanonicalBase64('not base64!')).toBeUndefined();
+  });
+
+  it('accepts every canonical encoding: 0–300 random bytes, as providers send them', () => {
+    for (let length = 0; length <= 300; length++) {
+      const bytes = Buffer.from(Array.from({ length }, (_, index) => (index * 131 + length * 7) % 256));
+      expect(decodeCanonicalBase64(bytes.toString('base64'))).toEqual(bytes);
+      expect(decodeSignature(bytes.toString('base64'), 'base64')).toEqual(bytes);
+    }
   });
 });

@@ -29,6 +29,16 @@ export function decodeBase64(value: string): Buffer | undefined {
   return allIn(BASE64_CHARS, value, end) ? Buffer.from(value, 'base64') : undefined;
 }
 
+/**
+ * `decodeBase64`, and only the one canonical spelling of the bytes (unused trailing bits zero, as
+ * every encoder writes them): for signatures, so two strings never decode alike ('AB==' and 'AC=='
+ * are both 0x00). Secrets keep `decodeBase64`: a key pasted from a dashboard is not a signature.
+ */
+export function decodeCanonicalBase64(value: string): Buffer | undefined {
+  const bytes = decodeBase64(value);
+  return bytes !== undefined && bytes.toString('base64') === value ? bytes : undefined;
+}
+
 export function decodeHex(value: string): Buffer | undefined {
   if (value.length % 2 !== 0 || !allIn(HEX_CHARS, value, value.length)) return undefined;
   return Buffer.from(value, 'hex');
@@ -46,7 +56,8 @@ export function decodeBase64Url(value: string): Buffer | undefined {
 
 export type SignatureEncoding = 'hex' | 'base64' | 'base64url';
 
+/** A signature in its encoding, canonical spellings only (hex has no other: its case is not bits). */
 export function decodeSignature(value: string, encoding: SignatureEncoding): Buffer | undefined {
   if (encoding === 'base64url') return decodeBase64Url(value);
-  return encoding === 'hex' ? decodeHex(value) : decodeBase64(value);
+  return encoding === 'hex' ? decodeHex(value) : decodeCanonicalBase64(value);
 }

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { verify } from 'node:crypto';
 import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
+import { decodeBase64Url } from '../internal/encoding.js';
 
 /** A compact JWS, split and decoded; nothing in it is trusted until `verifyRs256` says so. */
 export interface DecodedJwt {
@@ -31,7 +32,9 @@ export function decodeRs256Jwt(token: string, what: string): DecodedJwt {
   if (header.alg !== 'RS256') throw malformed('the algorithm is not RS256');
   if (typeof header.kid !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(header.kid))
     throw malformed('no key id');
-  const signature = Buffer.from(parts[2]!, 'base64url');
+  // Canonical spelling only, so one signature has one text (docs/architecture.md, "Keys that are fetched").
+  const signature = decodeBase64Url(parts[2]!);
+  if (signature === undefined) throw malformed('the signature is not canonical base64url');
   if (signature.length < 128 || signature.length > 1024)
     throw malformed('the signature has the wrong length');
   return {

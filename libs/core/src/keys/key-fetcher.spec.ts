@@ -1,5 +1,5 @@
 import { TestKeyServer } from '../../../../test/support/test-key-server.js';
-import { KeyFetcher } from './key-fetcher.js';
+import { KeyFetcher, UpstreamStatusError } from './key-fetcher.js';
 import type { KeyUrlPolicy } from './key-url-policy.js';
 import {
   GOOGLE_OAUTH2_CERTS,
@@ -25,9 +25,11 @@ const reasonOf = async (promise: Promise<unknown>) => {
     await promise;
     return 'fetched';
   } catch (error) {
-    return `${(error as { reason?: string }).reason}: ${(error as Error).message}`;
+    const cause = (error as Error).cause;
+    return `${(error as { reason?: string }).reason}: ${(error as Error).message}${cause instanceof Error ? `: ${cause.message}` : ''}`;
   }
 };
+const GOOGLE = new URL('https://www.googleapis.com/oauth2/v1/certs');
 
 describe('KeyFetcher', () => {
   it('caches by Cache-Control max-age (bounded), then fetches again once it expired', async () => {
@@ -84,7 +86,8 @@ describe('KeyFetcher', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('refuses a response over the size limit (declared or streamed), and does not cache the failure', async () => {
+  it('refuses a response over the size limit (declared or streamed), and remembers the failure a minute', async () => {
+    let now = 0;
     server.route(`/SimpleNotificationService-${'f'.repeat(32)}.pem`, {
       body: 'x'.repeat(2048),
       headers: { 'transfer-encoding': 'chunked' },
@@ -93,14 +96,18 @@ describe('KeyFetcher', () => {
       body: 'x'.repeat(2048),
       headers: { 'content-length': '2048' },
     });
-    const fetcher = server.fetcher({ maxBytes: 1024 });
+    const fetcher = server.fetcher({ maxBytes: 1024, clock: () => now });
     const url = new URL(CERT('f'.repeat(32)));
     expect(await reasonOf(fetcher.cached(url, SNS_SIGNING_CERT, text))).toMatch(
       /^key_fetch_failed: .*: the response is over the 1024-byte limit/,
     );
-    expect(await reasonOf(fetcher.cached(url, SNS_SIGNING_CERT, text))).toMatch(/^key_fetch_failed/);
+    now = 59_000;
+    expect(await reasonOf(fetcher.cached(url, SNS_SIGNING_CERT, text))).toMatch(/over the 1024-byte limit/);
     const declared = new URL(CERT('9'.repeat(32)));
     expect(await reasonOf(fetcher.cached(declared, SNS_SIGNING_CERT, text))).toMatch(/declares 2048 bytes/);
+    expect(server.requests).toHaveLength(2);
+    now = 61_000;
+    await fetcher.cached(url, SNS_SIGNING_CERT, text).catch(() => undefined);
     expect(server.requests).toHaveLength(3);
   });
 
@@ -167,12 +174,116 @@ describe('KeyFetcher', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  it('refuses unsafeTestRoute when NODE_ENV=production', () => {
-    vi.stubEnv('NODE_ENV', 'production');
+  it('a failed fetch answers no upstream detail in its message; the cause keeps it for the log', async () => {
+    server.route(`/SimpleNotificationService-${'8'.repeat(32)}.pem`, { status: 403, body: 'AccessDenied' });
+    const fetcher = server.fetcher();
+    const url = new URL(CERT('8'.repeat(32)));
+    const error = await fetcher.cached(url, SNS_SIGNING_CERT, text).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      reason: 'key_fetch_failed',
+      message: 'The SNS signing certificate could not be fetched.',
+    });
+    expect((error as Error).cause).toBeInstanceOf(UpstreamStatusError);
+    expect(((error as Error).cause as UpstreamStatusError).status).toBe(403);
+    // Remembered: the copy carries the same cause, and nothing is fetched again.
+    const again = await fetcher.cached(url, SNS_SIGNING_CERT, text).catch((caught: unknown) => caught);
+    expect(((again as Error).cause as UpstreamStatusError).status).toBe(403);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a key document that does not parse: every concurrent caller gets key_fetch_failed (503), one fetch', async () => {
+    server.route(`/SimpleNotificationService-${'04'.repeat(16)}.pem`, {
+      body: 'not a certificate',
+      delayMs: 30,
+    });
+    const fetcher = server.fetcher();
+    const url = new URL(CERT('04'.repeat(16)));
+    const parse = () => {
+      throw new Error('not a PEM certificate');
+    };
+    const reasons = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        fetcher
+          .cached(url, SNS_SIGNING_CERT, parse)
+          .catch((error: { reason?: string; status?: number }) => [error.reason, error.status]),
+      ),
+    );
+    expect(reasons).toEqual(Array(3).fill(['key_fetch_failed', 503]));
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('caches by origin and path: `…pem`, `…pem?` and `…pem#` are one entry, one fetch', async () => {
+    server.route(`/SimpleNotificationService-${'a'.repeat(32)}.pem`, { body: 'cert' });
+    const fetcher = server.fetcher();
+    for (const suffix of ['', '?', '#'])
+      expect(await fetcher.cached(new URL(CERT() + suffix), SNS_SIGNING_CERT, text)).toBe('cert');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('a budget per URL policy: spent SNS fetches do not starve the Google or Microsoft keys', async () => {
+    const fetcher = server.fetcher({ maxFetchesPerMinute: 2 });
+    server.route('/oauth2/v1/certs', { body: 'google' });
+    server.route('/common/discovery/keys', { body: 'microsoft' });
+    // Forged certificate URLs: 404s, each a fetch.
+    for (const hex of ['01', '02'])
+      expect(await reasonOf(fetcher.cached(new URL(CERT(hex.repeat(16))), SNS_SIGNING_CERT, text))).toMatch(
+        /status 404/,
+      );
+    expect(await reasonOf(fetcher.cached(new URL(CERT('03'.repeat(16))), SNS_SIGNING_CERT, text))).toMatch(
+      /Too many SNS signing certificate fetches/,
+    );
+    expect(await fetcher.cached(GOOGLE, GOOGLE_OAUTH2_CERTS, text)).toBe('google');
+    expect(
+      await fetcher.cached(
+        new URL('https://login.microsoftonline.com/common/discovery/keys'),
+        MICROSOFT_IDENTITY_KEYS,
+        text,
+      ),
+    ).toBe('microsoft');
+    expect(server.requests).toHaveLength(4);
+  });
+
+  it('a refusal by the budget is not remembered: the URL is fetched once the minute has passed', async () => {
+    let now = 0;
+    const fetcher = server.fetcher({ maxFetchesPerMinute: 1, clock: () => now });
+    server.route('/oauth2/v1/certs', { body: 'google' });
+    server.route(`/SimpleNotificationService-${'e'.repeat(32)}.pem`, { body: 'e' });
+    await fetcher.cached(new URL(CERT('e'.repeat(32))), SNS_SIGNING_CERT, text);
+    expect(await reasonOf(fetcher.cached(GOOGLE, GOOGLE_OAUTH2_CERTS, text))).toBe('fetched');
+    fetcher.clear();
+    expect(await reasonOf(fetcher.cached(GOOGLE, GOOGLE_OAUTH2_CERTS, text))).toMatch(/Too many/);
+    now = 60_001;
+    expect(await fetcher.cached(GOOGLE, GOOGLE_OAUTH2_CERTS, text)).toBe('google');
+  });
+
+  it.each([
+    ['production', 'true'],
+    ['production', undefined],
+    ['development', undefined],
+    [undefined, undefined],
+  ])('refuses unsafeTestRoute when NODE_ENV=%s and VITEST=%s', (nodeEnv, vitest) => {
+    vi.stubEnv('NODE_ENV', nodeEnv);
+    vi.stubEnv('VITEST', vitest);
     try {
-      expect(() => server.fetcher()).toThrow(/refused when NODE_ENV=production/);
+      expect(() => server.fetcher()).toThrow(/unsafeTestRoute is for tests/);
     } finally {
       vi.unstubAllEnvs();
+    }
+  });
+
+  it('allows unsafeTestRoute under NODE_ENV=test or vitest', () => {
+    for (const [nodeEnv, vitest] of [
+      ['test', undefined],
+      [undefined, 'true'],
+      ['development', 'true'],
+    ] as const) {
+      vi.stubEnv('NODE_ENV', nodeEnv);
+      vi.stubEnv('VITEST', vitest);
+      try {
+        expect(() => server.fetcher()).not.toThrow();
+      } finally {
+        vi.unstubAllEnvs();
+      }
     }
   });
 });
@@ -225,6 +336,14 @@ describe('allow-lists', () => {
     ['https://sns.x.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem', false],
     [
       'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem#x',
+      false,
+    ],
+    [
+      'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem#',
+      false,
+    ],
+    [
+      'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem?',
       false,
     ],
     ['https://[::1]/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem', false],

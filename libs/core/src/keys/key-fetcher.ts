@@ -14,9 +14,10 @@ export interface KeyFetcherOptions {
   readonly minTtlMs?: number;
   readonly maxTtlMs?: number;
   /**
-   * At most this many fetches that miss the cache per minute, for the whole fetcher. A forger who
-   * knows an allowed SNS topic can name any well-formed certificate URL; this caps what such
-   * requests make us fetch from AWS. Beyond it a delivery is refused with 503 (the sender retries).
+   * At most this many fetches that miss the cache per minute, per URL policy (provider). A forger
+   * who knows an allowed SNS topic can name any well-formed certificate URL; this caps what such
+   * requests make us fetch from AWS, and a separate budget per policy keeps them from starving the
+   * Google or Microsoft key fetches. Beyond it a delivery is refused with 503 (the sender retries).
    * Default 30.
    */
   readonly maxFetchesPerMinute?: number;
@@ -27,7 +28,9 @@ export interface KeyFetcherOptions {
    * TESTS ONLY. Connects every allowed request to this local server instead of the host's address,
    * trusting `ca` for it. The URL rules are not widened: the URL must still pass the provider's
    * policy, and TLS still checks the certificate against the URL's host name, so tests exercise the
-   * production allow-list. Refused when `NODE_ENV` is `production`.
+   * production allow-list. Refused when `NODE_ENV` is `production`, and also unless `NODE_ENV` is
+   * `test` or `VITEST` is set, so a stray option cannot reroute key fetches in a deployment that
+   * leaves `NODE_ENV` unset.
    */
   readonly unsafeTestRoute?: { readonly host: string; readonly port: number; readonly ca: string | Buffer };
 }
@@ -62,7 +65,12 @@ export class KeyFetcher {
   private readonly route: KeyFetcherOptions['unsafeTestRoute'];
   private readonly cache = new Map<string, Entry<unknown>>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
-  private fetchTimes: number[] = [];
+  /** A fetch that failed, kept `minTtlMs` so one bad URL is not fetched again on every delivery. */
+  private readonly failures = new Map<
+    string,
+    { readonly error: WebhookVerificationError; readonly until: number }
+  >();
+  private readonly fetchTimes = new Map<KeyUrlPolicy, number[]>();
 
   constructor(options: KeyFetcherOptions = {}) {
     this.timeoutMs = positive('timeoutMs', options.timeoutMs, 5_000);
@@ -73,16 +81,20 @@ export class KeyFetcher {
     this.maxFetchesPerMinute = positive('maxFetchesPerMinute', options.maxFetchesPerMinute, 30);
     this.maxEntries = positive('maxEntries', options.maxEntries, 100);
     this.clock = options.clock ?? Date.now;
-    if (options.unsafeTestRoute && process.env.NODE_ENV === 'production') {
-      throw new Error('KeyFetcher: unsafeTestRoute is for tests and is refused when NODE_ENV=production.');
+    if (options.unsafeTestRoute && !testEnvironment()) {
+      throw new Error(
+        'KeyFetcher: unsafeTestRoute is for tests: refused when NODE_ENV=production, and unless NODE_ENV=test or under vitest.',
+      );
     }
     this.route = options.unsafeTestRoute;
   }
 
   /**
    * The parsed content of an allowed URL, from the cache while it is fresh. `parse` turns the body
-   * into key material and throws when it is not; a failure is not cached. `refresh` skips a cached
-   * entry older than `refresh.olderThanMs` (a key id the cached set does not have: keys rotated).
+   * into key material and throws when it is not. A failed fetch or parse is remembered for
+   * `minTtlMs` and answered from memory (no refetch); a refusal by the fetch budget is not.
+   * `refresh` skips a cached entry older than `refresh.olderThanMs` (a key id the cached set does
+   * not have: keys rotated). Cached by origin and path: `…pem?` and `…pem#` are the same URL.
    */
   async cached<T>(
     url: URL,
@@ -90,7 +102,7 @@ export class KeyFetcher {
     parse: (body: Buffer) => T,
     refresh?: { readonly olderThanMs: number },
   ): Promise<T> {
-    const key = url.href;
+    const key = `${url.origin}${url.pathname}${url.search}`;
     const now = this.clock();
     const entry = this.cache.get(key) as Entry<T> | undefined;
     const fresh =
@@ -98,30 +110,53 @@ export class KeyFetcher {
       entry.expiresAt > now &&
       (refresh === undefined || now - entry.storedAt < refresh.olderThanMs);
     if (fresh) return entry.value;
+    const failed = this.failures.get(key);
+    if (failed !== undefined && failed.until > now) throw copyOf(failed.error);
     const pending = this.inFlight.get(key) as Promise<T> | undefined;
     if (pending) return pending;
-    const fetching = this.get(url, policy).then(({ body, ttlMs }) => {
-      const value = parse(body);
-      const storedAt = this.clock();
-      this.cache.delete(key);
-      if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(key, { value, storedAt, expiresAt: storedAt + ttlMs });
-      return value;
-    });
+    // Failures are normalized inside the shared promise, so concurrent callers see the same 503.
+    const fetching = this.get(url, policy)
+      .then(({ body, ttlMs }) => {
+        const value = parse(body);
+        const storedAt = this.clock();
+        this.cache.delete(key);
+        if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+        this.cache.set(key, { value, storedAt, expiresAt: storedAt + ttlMs });
+        this.failures.delete(key);
+        return value;
+      })
+      .catch((error: unknown) => {
+        throw this.remembered(key, policy, error);
+      });
     this.inFlight.set(key, fetching);
     try {
       return await fetching;
-    } catch (error) {
-      if (error instanceof WebhookVerificationError) throw error;
-      throw new WebhookVerificationError('key_fetch_failed', `The ${policy.name} could not be read.`, {
-        cause: error,
-      });
     } finally {
       this.inFlight.delete(key);
     }
   }
 
-  /** One GET of an allowed URL, not cached (an SNS SubscribeURL). Rejects with `key_fetch_failed` (503). */
+  /** The failure as `key_fetch_failed`, remembered `minTtlMs` unless the budget refused it (nothing was fetched). */
+  private remembered(key: string, policy: KeyUrlPolicy, error: unknown): WebhookVerificationError {
+    const failure =
+      error instanceof WebhookVerificationError
+        ? error
+        : new WebhookVerificationError('key_fetch_failed', `The ${policy.name} could not be read.`, {
+            cause: error,
+          });
+    if (!(failure.cause instanceof FetchBudgetExceeded)) {
+      this.failures.delete(key);
+      if (this.failures.size >= this.maxEntries) this.failures.delete(this.failures.keys().next().value!);
+      this.failures.set(key, { error: failure, until: this.clock() + this.minTtlMs });
+    }
+    return failure;
+  }
+
+  /**
+   * One GET of an allowed URL, not cached (an SNS SubscribeURL). Rejects with `key_fetch_failed`
+   * (503) whose message names no upstream detail (it is answered to the sender); the cause carries
+   * it for the log, an `UpstreamStatusError` when the host answered a status other than 200.
+   */
   async get(url: URL, policy: KeyUrlPolicy): Promise<FetchedBody> {
     // Checked again here, whatever the caller checked: nothing reaches the network unless allowed.
     if (!policy.allows(url)) {
@@ -131,30 +166,30 @@ export class KeyFetcher {
     try {
       return await this.request(url);
     } catch (error) {
-      throw new WebhookVerificationError(
-        'key_fetch_failed',
-        `The ${policy.name} could not be fetched: ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
+      throw new WebhookVerificationError('key_fetch_failed', `The ${policy.name} could not be fetched.`, {
+        cause: error,
+      });
     }
   }
 
-  /** Forgets every cached key set (tests; a rotation you know of). */
+  /** Forgets every cached key set and remembered failure (tests; a rotation you know of). */
   clear(): void {
     this.cache.clear();
+    this.failures.clear();
   }
 
   private takeFetchSlot(policy: KeyUrlPolicy): void {
     const now = this.clock();
-    this.fetchTimes = this.fetchTimes.filter((at) => now - at < 60_000);
-    if (this.fetchTimes.length >= this.maxFetchesPerMinute) {
+    const times = (this.fetchTimes.get(policy) ?? []).filter((at) => now - at < 60_000);
+    this.fetchTimes.set(policy, times);
+    if (times.length >= this.maxFetchesPerMinute) {
       throw new WebhookVerificationError(
         'key_fetch_failed',
         `Too many ${policy.name} fetches this minute (at most ${this.maxFetchesPerMinute}); try again later.`,
-        { retryAfterMs: 60_000 },
+        { retryAfterMs: 60_000, cause: new FetchBudgetExceeded() },
       );
     }
-    this.fetchTimes.push(now);
+    times.push(now);
   }
 
   private request(url: URL): Promise<FetchedBody> {
@@ -198,9 +233,7 @@ export class KeyFetcher {
     if (status !== 200) {
       // A redirect is refused like any other status: its Location is never followed.
       response.destroy();
-      reject(
-        new Error(`status ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`),
-      );
+      reject(new UpstreamStatusError(status));
       return;
     }
     const declared = Number(response.headers['content-length']);
@@ -237,6 +270,38 @@ export class KeyFetcher {
     if (!maxAge) return this.defaultTtlMs;
     return Math.min(this.maxTtlMs, Math.max(this.minTtlMs, Number(maxAge[1]) * 1000));
   }
+}
+
+/** The key host answered a status other than 200 (a redirect too: its Location is never followed). */
+export class UpstreamStatusError extends Error {
+  override readonly name = 'UpstreamStatusError';
+  constructor(readonly status: number) {
+    super(`status ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`);
+  }
+}
+
+/** The cause of a refusal by the per-policy fetch budget: nothing was fetched, so nothing is remembered. */
+class FetchBudgetExceeded extends Error {
+  constructor() {
+    super('the fetch budget for this minute is spent');
+  }
+}
+
+/** The remembered failure again, as a fresh error (a stack of its own) with the same reason and cause. */
+function copyOf(error: WebhookVerificationError): WebhookVerificationError {
+  return new WebhookVerificationError(error.reason, error.message, {
+    cause: error.cause,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+  });
+}
+
+/**
+ * A test run: vitest sets `VITEST` (and `NODE_ENV=test` when unset). Production never is, whatever
+ * else is set, so a leaked `VITEST` cannot enable the route in a deployment.
+ */
+function testEnvironment(): boolean {
+  const env = process.env.NODE_ENV;
+  return env !== 'production' && (env === 'test' || process.env.VITEST !== undefined);
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {

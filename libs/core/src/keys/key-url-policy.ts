@@ -45,7 +45,8 @@ export const SNS_SIGNING_CERT: KeyUrlPolicy = {
   name: 'SNS signing certificate',
   allows: (url) =>
     plainHttps(url) &&
-    url.search === '' &&
+    // Not even an empty `?` or `#`: one certificate has one spelling.
+    url.href === `${url.origin}${url.pathname}` &&
     isSnsHost(url.hostname) &&
     /^\/SimpleNotificationService-[0-9a-f]{32}\.pem$/.test(url.pathname),
 };

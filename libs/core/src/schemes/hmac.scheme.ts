@@ -1,6 +1,6 @@
 import { WebhookVerificationError } from '../errors/webhook-verification.error.js';
 import type { SignatureEncoding } from '../internal/encoding.js';
-import { decodeSignature } from '../internal/encoding.js';
+import { decodeBase64, decodeSignature } from '../internal/encoding.js';
 import type { WebhookHeaders } from '../internal/headers.js';
 import { readHeader, requireHeader } from '../internal/headers.js';
 import { anySignatureMatches } from '../internal/safe-compare.js';
@@ -173,7 +173,13 @@ export function hmac(options: HmacSchemeOptions): WebhookScheme<Buffer> {
     checkSecretText(label, secret);
     const encoding = options.secretEncoding ?? 'utf8';
     // Strict: Buffer.from() would silently drop bad characters and leave a short (or empty) key.
-    const key = encoding === 'utf8' ? Buffer.from(secret, 'utf8') : decodeSignature(secret, encoding);
+    // A base64 secret need not be the canonical spelling: it is a key, not a signature.
+    const key =
+      encoding === 'utf8'
+        ? Buffer.from(secret, 'utf8')
+        : encoding === 'base64'
+          ? decodeBase64(secret)
+          : decodeSignature(secret, encoding);
     if (key === undefined) {
       throw new WebhookVerificationError('invalid_secret', `The ${label} is not valid ${encoding}.`);
     }

@@ -1,5 +1,5 @@
 import { WebhookVerificationError } from '../../errors/webhook-verification.error.js';
-import { decodeBase64, decodeHex } from '../../internal/encoding.js';
+import { decodeCanonicalBase64, decodeHex } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { safeEqual } from '../../internal/safe-compare.js';
 import { signedContentReplayId } from '../../replay/replay-key.js';
@@ -91,7 +91,8 @@ export function adyen(options: AdyenOptions = {}): WebhookScheme<Buffer, AdyenPa
             'An Adyen notification item has no hmacSignature.',
           );
         }
-        const signature = text.length <= context.limits.maxHeaderLength ? decodeBase64(text) : undefined;
+        const signature =
+          text.length <= context.limits.maxHeaderLength ? decodeCanonicalBase64(text) : undefined;
         if (signature?.length !== SHA256_BYTES) {
           throw new WebhookVerificationError(
             'malformed_signature',

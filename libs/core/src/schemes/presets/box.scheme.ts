@@ -1,7 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { WebhookVerificationError } from '../../errors/webhook-verification.error.js';
-import { decodeBase64 } from '../../internal/encoding.js';
+import { decodeCanonicalBase64 } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { readHeader, requireHeader } from '../../internal/headers.js';
 import { anySignatureMatches } from '../../internal/safe-compare.js';
@@ -84,7 +84,7 @@ export function box(options: BoxOptions = {}): WebhookScheme<Buffer, BoxParsed> 
       requireHeaderValue(headers, H.version, '1', max);
       requireHeaderValue(headers, H.algorithm, 'HmacSHA256', max);
       const signatures = offered
-        .map((value) => decodeBase64(value))
+        .map((value) => decodeCanonicalBase64(value))
         .filter((signature): signature is Buffer => signature?.length === SHA256_BYTES);
       if (signatures.length === 0) {
         throw new WebhookVerificationError(

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createPrivateKey, createPublicKey, sign as signWith, verify as verifyWith } from 'node:crypto';
 import { WebhookVerificationError } from '../../errors/webhook-verification.error.js';
-import { decodeBase64 } from '../../internal/encoding.js';
+import { decodeBase64, decodeCanonicalBase64 } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { requireHeader } from '../../internal/headers.js';
 import { parseUnixSeconds, toUnixSeconds } from '../timestamp.js';
@@ -44,7 +44,7 @@ export function sendgrid(options: SendGridOptions = {}): WebhookScheme<KeyObject
 
     parse(headers: WebhookHeaders, { limits }: ParseContext): SendGridParsed {
       const value = requireSignatureHeader(headers, SIGNATURE, limits).trim();
-      const signature = decodeBase64(value);
+      const signature = decodeCanonicalBase64(value);
       if (signature === undefined || signature.length < 8 || signature.length > MAX_DER_BYTES) {
         throw new WebhookVerificationError(
           'malformed_signature',

@@ -2,6 +2,7 @@ import https from 'node:https';
 import MessageValidator from 'sns-validator';
 import type { TestSigningKey } from '../../../../../test/support/test-key-server.js';
 import { TestKeyServer } from '../../../../../test/support/test-key-server.js';
+import { refusalAnswer } from '../../http/http-answer.js';
 import type { KeyFetcher } from '../../keys/key-fetcher.js';
 import { signSnsMessage } from '../../testing/fetched-key-signers.js';
 import { deliver, reasonOf, replyOf, secondDeliveryKind, eventOf } from '../../testing/scheme-testing.js';
@@ -58,6 +59,15 @@ async function awsValidates(body: string): Promise<true | string> {
     https.globalAgent = original;
     agent.destroy();
   }
+}
+
+/** A base64 text with the lowest unused bit of its last character set (it decodes to the same bytes). */
+function nonCanonical(base64: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const body = base64.replace(/=+$/, '');
+  const changed = body.slice(0, -1) + alphabet[alphabet.indexOf(body.at(-1)!) ^ 1];
+  expect(Buffer.from(changed, 'base64')).toEqual(Buffer.from(base64, 'base64'));
+  return changed.padEnd(base64.length, '=');
 }
 
 describe('sns', () => {
@@ -208,6 +218,66 @@ describe('sns', () => {
       expect(server.requests).toEqual([`sns.us-east-1.amazonaws.com${path}`]);
     });
 
+    it.each([
+      ['another region', TOPIC, 'https://sns.eu-west-1.amazonaws.com' + CERT_PATH],
+      [
+        'the China partition for a topic outside it',
+        'arn:aws:sns:cn-north-1:123456789012:orders',
+        'https://sns.cn-north-1.amazonaws.com.cn' + CERT_PATH,
+      ],
+    ])(
+      "a SigningCertURL in %s than the TopicArn's is refused before any fetch",
+      async (_what, topicArn, certUrl) => {
+        const { 'x-amz-sns-topic-arn': _, ...headers } = signed({ certUrl }).headers;
+        const { body } = signed({ certUrl, topicArn });
+        expect(await reasonOf(deliver(sns({ keys: fetcher }), headers, body, { secrets: topicArn }))).toBe(
+          'malformed_signature',
+        );
+        expect(server.requests).toEqual([]);
+      },
+    );
+
+    it("a SigningCertURL in the topic's own region is fetched there and verifies", async () => {
+      const topicArn = 'arn:aws:sns:eu-west-1:123456789012:orders';
+      const { headers, body } = signed({
+        topicArn,
+        certUrl: 'https://sns.eu-west-1.amazonaws.com' + CERT_PATH,
+      });
+      expect((await deliver(sns({ keys: fetcher }), headers, body, { secrets: topicArn })).kind).toBe('new');
+      expect(server.requests).toEqual([`sns.eu-west-1.amazonaws.com${CERT_PATH}`]);
+    });
+
+    it('a certificate URL SNS answers 4xx for is a forgery: 401, no upstream detail, not fetched again', async () => {
+      const path = `/SimpleNotificationService-${'e'.repeat(32)}.pem`;
+      server.route(path, { status: 403, body: '<Error><Code>AccessDenied</Code></Error>' });
+      const { headers, body } = signed({ certUrl: `https://sns.us-east-1.amazonaws.com${path}` });
+      const scheme = sns({ keys: fetcher });
+      const refused = await deliver(scheme, headers, body, { secrets: TOPIC }).catch(
+        (error: unknown) => error,
+      );
+      const answer = refusalAnswer(refused, 'sns');
+      expect(answer.status).toBe(401);
+      expect(answer.body.error).toBe('signature_mismatch');
+      expect(answer.body.message).toBe('The SigningCertURL does not name an SNS certificate.');
+      // The log keeps the upstream status, at debug.
+      expect(answer.log).toEqual({ level: 'debug', line: 'sns: refused (signature_mismatch): status 403' });
+      expect(await reasonOf(deliver(scheme, headers, body, { secrets: TOPIC }))).toBe('signature_mismatch');
+      expect(server.requests).toEqual([`sns.us-east-1.amazonaws.com${path}`]);
+    });
+
+    it('a certificate host that fails (5xx) is an outage: 503 key_fetch_failed, no upstream detail in the body', async () => {
+      const path = `/SimpleNotificationService-${'d'.repeat(32)}.pem`;
+      server.route(path, { status: 500, body: 'InternalFailure' });
+      const { headers, body } = signed({ certUrl: `https://sns.us-east-1.amazonaws.com${path}` });
+      const refused = await deliver(sns({ keys: fetcher }), headers, body, { secrets: TOPIC }).catch(
+        (error: unknown) => error,
+      );
+      const answer = refusalAnswer(refused, 'sns');
+      expect([answer.status, answer.body.error]).toEqual([503, 'key_fetch_failed']);
+      expect(answer.body.message).toBe('The SNS signing certificate could not be fetched.');
+      expect(answer.log?.line).toBe('sns: refused (key_fetch_failed): status 500');
+    });
+
     it('Type, SignatureVersion and the body shape are checked before anything is fetched', async () => {
       const { headers, body } = signed();
       const message = JSON.parse(body) as Record<string, unknown>;
@@ -215,6 +285,8 @@ describe('sns', () => {
         [{ ...message, Type: 'Other' }, 'malformed_signature'],
         [{ ...message, SignatureVersion: '3' }, 'malformed_signature'],
         [{ ...message, Signature: 'not base64!' }, 'malformed_signature'],
+        // The same bytes spelled with an unused trailing bit set: one signature has one spelling.
+        [{ ...message, Signature: nonCanonical(message.Signature as string) }, 'malformed_signature'],
         [{ ...message, TopicArn: 'arn:aws:s3:::bucket' }, 'malformed_signature'],
         [{ ...message, Timestamp: 'yesterday' }, 'malformed_header'],
         [{ ...message, Signature: undefined }, 'missing_signature'],
@@ -257,6 +329,30 @@ describe('sns', () => {
         `sns.us-east-1.amazonaws.com${CERT_PATH}`,
         `sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=${'b'.repeat(64)}`,
       ]);
+    });
+
+    it('a replayed confirmation is answered 200 without a second GET of the SubscribeURL', async () => {
+      server.route('/', { body: '<ConfirmSubscriptionResponse/>' });
+      const { headers, body } = signed({ type: 'SubscriptionConfirmation', token: 'c'.repeat(64) });
+      const scheme = sns({ keys: fetcher, confirmSubscriptions: true });
+      for (let copy = 0; copy < 3; copy++)
+        expect(replyOf(await deliver(scheme, headers, body, { secrets: TOPIC })).status).toBe(200);
+      const other = signed({ type: 'SubscriptionConfirmation', token: 'd'.repeat(64) });
+      expect(replyOf(await deliver(scheme, other.headers, other.body, { secrets: TOPIC })).status).toBe(200);
+      expect(server.requests.filter((request) => request.includes('ConfirmSubscription'))).toEqual([
+        `sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=${'c'.repeat(64)}`,
+        `sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=${'d'.repeat(64)}`,
+      ]);
+    });
+
+    it('a confirmation whose GET failed is not remembered: the retry confirms', async () => {
+      server.route('/', { status: 500 });
+      const { headers, body } = signed({ type: 'SubscriptionConfirmation', token: 'e'.repeat(64) });
+      const scheme = sns({ keys: fetcher, confirmSubscriptions: true });
+      expect(await reasonOf(deliver(scheme, headers, body, { secrets: TOPIC }))).toBe('key_fetch_failed');
+      server.route('/', { body: '<ConfirmSubscriptionResponse/>' });
+      expect(replyOf(await deliver(scheme, headers, body, { secrets: TOPIC })).status).toBe(200);
+      expect(server.requests.filter((request) => request.includes('ConfirmSubscription'))).toHaveLength(2);
     });
 
     it('a hook takes it instead (answered 200 once it resolves)', async () => {

@@ -1,11 +1,11 @@
 import { verify as verifySignature } from 'node:crypto';
 import { WebhookVerificationError } from '../../errors/webhook-verification.error.js';
-import { decodeBase64 } from '../../internal/encoding.js';
+import { decodeCanonicalBase64 } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { readHeader } from '../../internal/headers.js';
 import { safeEqual } from '../../internal/safe-compare.js';
 import type { KeyFetcher } from '../../keys/key-fetcher.js';
-import { defaultKeyFetcher } from '../../keys/key-fetcher.js';
+import { defaultKeyFetcher, UpstreamStatusError } from '../../keys/key-fetcher.js';
 import { parsePemCertificate } from '../../keys/key-sets.js';
 import {
   allowedUrl,
@@ -85,8 +85,10 @@ const SIGNED_CONFIRMATION = [
   'Type',
 ] as const;
 const TOPIC_ARN =
-  /^arn:aws(?:-cn|-us-gov|-iso|-iso-[a-z])?:sns:([a-z]{2}(?:-[a-z]{2,10}){1,3}-\d{1,2}):\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/;
+  /^arn:(aws(?:-cn|-us-gov|-iso|-iso-[a-z])?):sns:([a-z]{2}(?:-[a-z]{2,10}){1,3}-\d{1,2}):\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/;
 const MESSAGE_ID = /^[A-Za-z0-9-]{1,100}$/;
+/** Confirmed SubscriptionConfirmations remembered, so a replayed copy makes no second GET. */
+const MAX_CONFIRMED = 1_000;
 /** RSA 1024–8192-bit signatures. */
 const MIN_SIGNATURE_BYTES = 128;
 const MAX_SIGNATURE_BYTES = 1024;
@@ -102,11 +104,15 @@ const MAX_SIGNATURE_BYTES = 1024;
 export function sns(options: SnsOptions = {}): WebhookScheme<SnsTopicKey, SnsParsed, Promise<boolean>> {
   const name = options.name ?? 'sns';
   const fetcher = () => options.keys ?? defaultKeyFetcher();
+  const toleranceMs = options.toleranceMs ?? 65 * 60_000;
+  // Topic + MessageId → until when: a confirmation replayed within the window is answered 200
+  // without confirming again (docs/providers.md, "Amazon SNS"). Oldest dropped first past the bound.
+  const confirmed = new Map<string, number>();
 
   return {
     name,
     signs: { id: true, timestamp: true, type: true, body: false },
-    defaultToleranceMs: options.toleranceMs ?? 65 * 60_000,
+    defaultToleranceMs: toleranceMs,
     payloadFormat: 'json',
 
     parse(headers: WebhookHeaders, context: ParseContext): SnsParsed {
@@ -140,7 +146,7 @@ export function sns(options: SnsOptions = {}): WebhookScheme<SnsTopicKey, SnsPar
       if (version !== '1' && version !== '2') {
         throw new WebhookVerificationError('malformed_signature', 'The SNS SignatureVersion is not 1 or 2.');
       }
-      const signature = decodeBase64(text('Signature')!);
+      const signature = decodeCanonicalBase64(text('Signature')!);
       if (
         signature === undefined ||
         signature.length < MIN_SIGNATURE_BYTES ||
@@ -161,6 +167,14 @@ export function sns(options: SnsOptions = {}): WebhookScheme<SnsTopicKey, SnsPar
       const topicArn = text('TopicArn')!;
       if (!TOPIC_ARN.test(topicArn)) {
         throw new WebhookVerificationError('malformed_signature', 'The SNS TopicArn is not a topic ARN.');
+      }
+      // SNS signs with its certificate in the topic's own region: a forged URL in another region
+      // is refused here, before any fetch (docs/architecture.md, "Keys that are fetched").
+      if (!inTopicRegion(certUrl, topicArn)) {
+        throw new WebhookVerificationError(
+          'malformed_signature',
+          "The SigningCertURL is not in the TopicArn's region and partition.",
+        );
       }
       const messageId = text('MessageId')!;
       if (!MESSAGE_ID.test(messageId)) {
@@ -223,6 +237,18 @@ export function sns(options: SnsOptions = {}): WebhookScheme<SnsTopicKey, SnsPar
       if (!safeEqual(key.topicArn, Buffer.from(parsed.message.TopicArn))) return Promise.resolve(false);
       return fetcher()
         .cached(parsed.certUrl, SNS_SIGNING_CERT, parsePemCertificate)
+        .catch((error: unknown) => {
+          // SNS answers 4xx only for a certificate it never issued: a forgery, not an outage.
+          const cause = error instanceof WebhookVerificationError ? error.cause : undefined;
+          if (cause instanceof UpstreamStatusError && cause.status >= 400 && cause.status < 500) {
+            throw new WebhookVerificationError(
+              'signature_mismatch',
+              'The SigningCertURL does not name an SNS certificate.',
+              { cause },
+            );
+          }
+          throw error;
+        })
         .then((publicKey) => {
           const algorithm = parsed.signatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256';
           let matched = false;
@@ -248,7 +274,19 @@ export function sns(options: SnsOptions = {}): WebhookScheme<SnsTopicKey, SnsPar
           return { status: 200 };
         }
         if (!options.confirmSubscriptions) return undefined;
-        await fetcher().get(new URL(message.SubscribeURL!), SNS_CONFIRM_SUBSCRIPTION);
+        const id = `${message.TopicArn}\n${message.MessageId}`;
+        const now = Date.now();
+        if ((confirmed.get(id) ?? 0) > now) return { status: 200 };
+        // Marked before the GET, so concurrent copies make one request; forgotten if it fails.
+        confirmed.delete(id);
+        if (confirmed.size >= MAX_CONFIRMED) confirmed.delete(confirmed.keys().next().value!);
+        confirmed.set(id, now + 2 * toleranceMs);
+        try {
+          await fetcher().get(new URL(message.SubscribeURL!), SNS_CONFIRM_SUBSCRIPTION);
+        } catch (error) {
+          confirmed.delete(id);
+          throw error;
+        }
         return { status: 200 };
       }
       if (message.Type === 'UnsubscribeConfirmation' && options.onUnsubscribeConfirmation) {
@@ -277,13 +315,19 @@ export function stringToSign(message: SnsMessage): Buffer {
   return Buffer.from(text, 'utf8');
 }
 
-/** The SubscribeURL must be SNS's own, in the topic's region, for this topic and token. */
+/** The host is SNS's in the topic's region, and in its partition (`aws-cn` ↔ `.amazonaws.com.cn`). */
+function inTopicRegion(url: URL, topicArn: string): boolean {
+  const match = TOPIC_ARN.exec(topicArn);
+  if (!match || snsHostRegion(url.hostname) !== match[2]) return false;
+  return (match[1] === 'aws-cn') === url.hostname.endsWith('.amazonaws.com.cn');
+}
+
+/** The SubscribeURL must be SNS's own, in the topic's region and partition, for this topic and token. */
 function checkedSubscribeUrl(text: string, topicArn: string, token: string): string {
   const url = allowedUrl(text, SNS_CONFIRM_SUBSCRIPTION);
-  const region = TOPIC_ARN.exec(topicArn)?.[1];
   if (
     url === undefined ||
-    snsHostRegion(url.hostname) !== region ||
+    !inTopicRegion(url, topicArn) ||
     url.searchParams.get('TopicArn') !== topicArn ||
     url.searchParams.get('Token') !== token
   ) {

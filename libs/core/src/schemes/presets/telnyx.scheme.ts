@@ -9,7 +9,7 @@ import {
   importEd25519SecretKey,
   prefixedMessage,
 } from '../../internal/ed25519.js';
-import { decodeBase64 } from '../../internal/encoding.js';
+import { decodeBase64, decodeCanonicalBase64 } from '../../internal/encoding.js';
 import type { WebhookHeaders } from '../../internal/headers.js';
 import { requireHeader } from '../../internal/headers.js';
 import { parseUnixSeconds, toUnixSeconds } from '../timestamp.js';
@@ -66,7 +66,7 @@ export function telnyx(options: TelnyxOptions = {}): WebhookScheme<KeyObject, Te
 
     parse(headers: WebhookHeaders, { limits }: ParseContext): TelnyxParsed {
       const header = requireSignatureHeader(headers, SIGNATURE_HEADER, limits, { blankIsMissing: false });
-      const signature = decodeBase64(header);
+      const signature = decodeCanonicalBase64(header);
       if (signature?.length !== ED25519_SIGNATURE_BYTES) {
         throw new WebhookVerificationError(
           'malformed_signature',
