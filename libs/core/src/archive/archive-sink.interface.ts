@@ -97,7 +97,8 @@ const MAX_SEGMENT = 160;
 export function keySegment(value: string, { dots = false }: { readonly dots?: boolean } = {}): string {
   let encoded = encodeURIComponent(value).replaceAll('~', '%7E');
   if (dots || encoded === '.' || encoded === '..') encoded = encoded.replaceAll('.', '%2E');
-  return capped(encoded === '' ? '%00' : encoded, value);
+  // An empty value is `~` alone: never a plain segment (`~` is escaped there), never a shortened one.
+  return encoded === '' ? '~' : capped(encoded, value);
 }
 
 function capped(encoded: string, value: string): string {
