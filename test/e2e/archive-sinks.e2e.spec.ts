@@ -25,13 +25,13 @@ const SECRET = secretOf(72);
 const FEB_3 = Date.UTC(2026, 1, 3, 4, 5, 6);
 const FEB_4 = FEB_3 + 24 * 60 * 60_000;
 
-async function archived(id: string, receivedAt: number, tenant?: string) {
+async function archived(id: string, receivedAt: number, tenant?: string, endpoint = 'billing') {
   const body = JSON.stringify({ type: 'invoice.paid', data: { id } });
   const headers = standardWebhooks().sign({ secret: SECRET, body, id, timestamp: new Date() });
   const event = await verifiedEvent(standardWebhooks(), {
     secret: SECRET,
     id,
-    endpoint: 'billing',
+    endpoint,
     body,
     ...(tenant ? { tenant } : {}),
   });
@@ -163,5 +163,49 @@ describe.each(sinks)('%s', (_name, prefix, makeSink) => {
     } finally {
       await queue.close();
     }
+  });
+
+  it('makes every path segment safe: ".", "..", long ids and handlers, tenants that could collide', async () => {
+    const at = FEB_3 + 30 * 24 * 60 * 60_000; // 2026-03-05
+    const long = `evt_${'x'.repeat(400)}`;
+    const handler = `Handlers.${'h'.repeat(300)}`;
+    const entries = [
+      await archived('.', at, undefined, 'hostile'),
+      await archived('..', at, undefined, 'hostile'),
+      await archived(long, at, undefined, 'hostile'),
+      await archived('b.c', at, 'a', 'hostile'),
+      await archived('c', at, 'a.b', 'hostile'),
+      await archived('x.outcomes', at, undefined, 'hostile'),
+    ];
+    for (const entry of entries) await setup.sink.put(entry);
+    await setup.sink.recordOutcome(entries[2]!, handler, { state: 'processed', attempts: 1, at });
+    await setup.sink.recordOutcome(entries[0]!, 'ledger', { state: 'processed', attempts: 1, at });
+
+    const keys = (await setup.keys()).filter((key) => key.startsWith(`${prefix}hostile/`)).sort();
+    const day = `${prefix}hostile/2026/03/05/`;
+    const shortened = keys.filter((key) => key.includes('~'));
+    expect(keys.filter((key) => !key.includes('~'))).toEqual(
+      ['%2E', '%2E%2E', '%2E.outcomes/ledger', 'a%2Eb.c', 'a.b%2Ec', 'x%2Eoutcomes'].map((key) => day + key),
+    );
+    // The long id and handler: cut, with a digest of the full value; every segment fits a file name.
+    expect(shortened).toHaveLength(2);
+    for (const key of keys)
+      for (const segment of key.split('/')) expect(segment.length).toBeLessThanOrEqual(160 + 9);
+
+    const listed = await setup.sink.list({ endpoint: 'hostile' });
+    expect(listed.map((entry) => entry.deliveryId).sort()).toEqual(
+      ['.', '..', 'a.b.c', 'a.b.c', long, 'x.outcomes'].sort(),
+    );
+    expect(listed.map((entry) => entry.delivery.tenant ?? '-').sort()).toEqual(
+      ['-', '-', '-', '-', 'a', 'a.b'].sort(),
+    );
+    const [longEntry] = await setup.sink.list({ endpoint: 'hostile', id: long });
+    expect(longEntry!.outcomes).toEqual({ [handler]: { state: 'processed', attempts: 1, at } });
+    expect((await setup.sink.list({ id: '.' }))[0]!.outcomes).toEqual({
+      ledger: { state: 'processed', attempts: 1, at },
+    });
+    // An endpoint named ".." lists nothing (not the folder above the archive).
+    expect(await setup.sink.list({ endpoint: '..' })).toEqual([]);
+    expect(await setup.sink.list({ endpoint: '.' })).toEqual([]);
   });
 });

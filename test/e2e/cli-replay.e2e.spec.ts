@@ -111,19 +111,64 @@ describe('verified-webhooks replay against a running sample app (real redis-serv
       secretOf(9),
     );
     expect(wrong.out[0]).toMatch(new RegExp(`^${delivery.id}: 401 `));
+
+    // The development secret from an environment variable: not on the command line.
+    process.env.VW_TEST_REPLAY_SECRET = SAMPLE_SECRET;
+    try {
+      const fromEnv = await cli(
+        'replay',
+        '--redis',
+        redis.url,
+        '--id',
+        delivery.id,
+        '--to',
+        to,
+        '--secret-env',
+        'VW_TEST_REPLAY_SECRET',
+      );
+      expect(fromEnv).toMatchObject({ code: 0, err: [] });
+      expect(fromEnv.out[0]).toMatch(new RegExp(`^${delivery.id}: 200 `));
+    } finally {
+      delete process.env.VW_TEST_REPLAY_SECRET;
+    }
   });
 
   it.each([
     [
       ['--id', 'x', '--to', 'http://127.0.0.1:9/webhooks'],
-      'replay --to needs --secret <development secret>: each body is signed anew with it.',
+      'replay --to needs --secret <development secret> or --secret-env <NAME>: each body is signed anew with it.',
     ],
+    [
+      [
+        '--id',
+        'x',
+        '--archive',
+        '/tmp/a',
+        '--to',
+        'http://127.0.0.1:9/',
+        '--secret-env',
+        'VW_TEST_UNSET_SECRET',
+      ],
+      '--secret-env names VW_TEST_UNSET_SECRET, which is not set in the environment.',
+    ],
+    [
+      ['--id', 'x', '--to', 'http://127.0.0.1:9/', '--secret', 's', '--secret-env', 'VW_TEST_UNSET_SECRET'],
+      'Give --secret or --secret-env, not both.',
+    ],
+    [
+      ['--id', 'x', '--redis', 'localhost:6379'],
+      '--redis takes a redis:// or rediss:// URL, got "localhost:6379".',
+    ],
+    [['--id', 'x', '--redis', 'redis://'], '--redis names no host: give redis://host:port.'],
     [['--id', 'x', '--all'], 'replay needs exactly one of --id <id> or --all.'],
-    [['--all'], 'replay needs --redis <url>: the queue the handlers run from.'],
+    [
+      ['--all'],
+      "replay needs --redis <url>: the deployment's Redis, with its credentials (redis://user:password@host:6379); there is no default.",
+    ],
     [['--id', 'x', '--redis', 'redis://127.0.0.1:1', '--rate', '0'], '--rate must be a number > 0.'],
     [
       ['--id', 'x', '--redis', 'redis://127.0.0.1:1', '--secret', 's'],
-      '--secret and --scheme are for replay --to <url> only.',
+      '--secret, --secret-env and --scheme are for replay --to <url> only.',
     ],
     [
       ['--id', 'x', '--redis', 'redis://127.0.0.1:1', '--to', 'localhost:3000', '--secret', 's'],

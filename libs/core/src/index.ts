@@ -164,6 +164,7 @@ export {
   type MicrosoftGraphOptions,
   type MicrosoftGraphParsed,
   microsoftGraph,
+  REDACTED_CLIENT_STATE,
 } from './schemes/presets/microsoft-graph.scheme.js';
 export {
   defaultKeyFetcher,

@@ -2,7 +2,7 @@ import type { StoredDelivery } from '../durable/stored-delivery.js';
 import type { AnyWebhookScheme } from '../schemes/webhook-scheme.interface.js';
 import type { ArchivedDelivery } from './archive-sink.interface.js';
 import { archiveIdOf } from './archive-sink.interface.js';
-import { secretHeadersOf } from './secret-headers.js';
+import { storableHeader } from './secret-headers.js';
 
 /**
  * Changes a body before it is archived (drop card numbers, e-mail addresses...). A redacted body no
@@ -31,18 +31,19 @@ export function archiveEntry(
   handlers: readonly string[],
   options: ArchiveEntryOptions = {},
 ): ArchivedDelivery {
-  const dropped = new Set([...CREDENTIAL_HEADERS, ...secretHeadersOf(options.scheme)]);
+  const storable = storableHeader(options.scheme);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(delivery.headers)) {
-    if (!dropped.has(name.toLowerCase())) headers[name] = value;
+    const lower = name.toLowerCase();
+    if (!CREDENTIAL_HEADERS.includes(lower) && storable(lower)) headers[name] = value;
   }
   let body = delivery.body;
-  let redacted = false;
+  let redacted = delivery.redacted === true;
   if (options.redact) {
     const original = Buffer.from(delivery.body, 'base64');
     const changed = options.redact(original, delivery);
     const bytes = typeof changed === 'string' ? Buffer.from(changed, 'utf8') : changed;
-    redacted = !bytes.equals(original);
+    redacted ||= !bytes.equals(original);
     body = bytes.toString('base64');
   }
   return {

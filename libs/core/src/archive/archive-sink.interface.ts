@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { matchesAny } from '../handlers/event-pattern.js';
 import type { StoredDelivery } from '../durable/stored-delivery.js';
 
@@ -47,7 +48,7 @@ export interface ArchiveFilter {
 
 /** Where the archive is for one delivery: enough to compute its key. */
 export type ArchiveRef = Pick<ArchivedDelivery, 'deliveryId'> & {
-  readonly delivery: Pick<StoredDelivery, 'endpoint' | 'receivedAt'>;
+  readonly delivery: Pick<StoredDelivery, 'endpoint' | 'receivedAt' | 'tenant'>;
 };
 
 /**
@@ -84,33 +85,76 @@ export function matchesArchiveFilter(entry: ArchivedDelivery, filter: ArchiveFil
   );
 }
 
+/** Longest key segment: a file name (255 bytes) with room for `.outcomes` and a temporary suffix. */
+const MAX_SEGMENT = 160;
+
+/**
+ * One safe segment of a key or path: URI-encoded, `~` escaped (it marks a shortened segment), and
+ * `.`/`..` escaped so no segment names a folder above; `dots` escapes every `.` (the delivery name,
+ * where `.` separates tenant and id, and where `.outcomes` must never be a suffix). A segment longer
+ * than 160 characters is cut and ends with `~` and a SHA-256 of the full value (kept in the JSON).
+ */
+export function keySegment(value: string, { dots = false }: { readonly dots?: boolean } = {}): string {
+  let encoded = encodeURIComponent(value).replaceAll('~', '%7E');
+  if (dots || encoded === '.' || encoded === '..') encoded = encoded.replaceAll('.', '%2E');
+  // An empty value is `~` alone: never a plain segment (`~` is escaped there), never a shortened one.
+  return encoded === '' ? '~' : capped(encoded, value);
+}
+
+function capped(encoded: string, value: string): string {
+  if (encoded.length <= MAX_SEGMENT) return encoded;
+  const cut = encoded.slice(0, 100).replace(/%[0-9A-F]?$/, '');
+  return `${cut}~${createHash('sha256').update(value).digest('base64url')}`;
+}
+
+/** A file or key name the delivery name or handler segment may be shortened in: only the JSON tells. */
+export const isShortened = (name: string): boolean => name.includes('~');
+
 /**
  * The object key of a delivery, as the AWS pattern keeps raw bodies: `endpoint/YYYY/MM/DD/<deliveryId>`
- * (UTC date of arrival; endpoint and id URI-encoded, so neither can add a level).
+ * (UTC date of arrival; every segment made safe by `keySegment`, so none can add or climb a level). On
+ * a tenant route the name is `<tenant>.<id>`, each part with its dots escaped, so tenants never collide.
  */
 export function archiveKey(ref: ArchiveRef): string {
-  return `${dayPrefix(ref.delivery.endpoint, ref.delivery.receivedAt)}${encodeURIComponent(ref.deliveryId)}`;
+  const { tenant } = ref.delivery;
+  const id = ref.deliveryId;
+  const name =
+    tenant !== undefined && id.startsWith(`${tenant}.`)
+      ? capped(
+          `${keySegment(tenant, { dots: true })}.${keySegment(id.slice(tenant.length + 1), { dots: true })}`,
+          `${tenant}\u0000${id}`,
+        )
+      : keySegment(id, { dots: true });
+  return `${dayPrefix(ref.delivery.endpoint, ref.delivery.receivedAt)}${name}`;
 }
 
 /** Where the outcomes of a delivery's handlers are kept: one object per handler beside it. */
 export function outcomeKey(ref: ArchiveRef, handler: string): string {
-  return `${archiveKey(ref)}.outcomes/${encodeURIComponent(handler)}`;
+  return `${archiveKey(ref)}.outcomes/${keySegment(handler)}`;
 }
 
 /** `endpoint/YYYY/MM/DD/` of a time. */
 export function dayPrefix(endpoint: string, at: number): string {
-  const day = new Date(at).toISOString().slice(0, 10).replaceAll('-', '/');
-  return `${encodeURIComponent(endpoint)}/${day}/`;
+  return daySegmentPrefix(keySegment(endpoint), at);
 }
 
-/** The UTC days from `since` to `until` (both given), as `endpoint/YYYY/MM/DD/` prefixes; undefined past `max`. */
-export function dayPrefixes(endpoint: string, since: Date, until: Date, max = 400): string[] | undefined {
+/** `<endpoint segment>/YYYY/MM/DD/` of a time, the endpoint already a key segment. */
+export function daySegmentPrefix(segment: string, at: number): string {
+  const day = new Date(at).toISOString().slice(0, 10).replaceAll('-', '/');
+  return `${segment}/${day}/`;
+}
+
+/**
+ * The UTC days from `since` to `until` (both given), as `<segment>/YYYY/MM/DD/` prefixes of an endpoint
+ * segment (`keySegment(endpoint)`, or one listed from the store); undefined past `max`.
+ */
+export function dayPrefixes(segment: string, since: Date, until: Date, max = 400): string[] | undefined {
   const DAY = 86_400_000;
   const first = Math.floor(since.getTime() / DAY);
   const last = Math.floor((until.getTime() - 1) / DAY);
   if (last - first + 1 > max) return undefined;
   const prefixes: string[] = [];
-  for (let day = first; day <= last; day++) prefixes.push(dayPrefix(endpoint, day * DAY));
+  for (let day = first; day <= last; day++) prefixes.push(daySegmentPrefix(segment, day * DAY));
   return prefixes;
 }
 

@@ -8,7 +8,14 @@ import type {
   ArchiveSink,
   HandlerOutcome,
 } from './archive-sink.interface.js';
-import { archiveKey, byArrival, matchesArchiveFilter, outcomeKey } from './archive-sink.interface.js';
+import {
+  archiveKey,
+  byArrival,
+  isShortened,
+  keySegment,
+  matchesArchiveFilter,
+  outcomeKey,
+} from './archive-sink.interface.js';
 
 export interface FsArchiveSinkOptions {
   /** The folder; deliveries are kept as `endpoint/YYYY/MM/DD/<deliveryId>` (JSON) below it. */
@@ -45,15 +52,13 @@ export class FsArchiveSink implements ArchiveSink {
   }
 
   recordOutcome(ref: ArchiveRef, handler: string, outcome: HandlerOutcome): Promise<void> {
-    return this.write(outcomeKey(ref, handler), JSON.stringify(outcome));
+    return this.write(outcomeKey(ref, handler), JSON.stringify({ ...outcome, handler }));
   }
 
   async list(filter: ArchiveFilter = {}): Promise<ArchivedDelivery[]> {
     const cutoff = Date.now() - this.retentionMs;
     const endpoints =
-      filter.endpoint === undefined
-        ? await this.names(this.directory)
-        : [encodeURIComponent(filter.endpoint)];
+      filter.endpoint === undefined ? await this.names(this.directory) : [keySegment(filter.endpoint)];
     const found: ArchivedDelivery[] = [];
     for (const endpoint of endpoints) {
       for (const day of await this.days(join(this.directory, endpoint), filter)) {
@@ -101,7 +106,10 @@ export class FsArchiveSink implements ArchiveSink {
     for (const name of await this.names(folder)) {
       if (name.endsWith('.tmp')) continue;
       const text = await readFile(join(folder, name), 'utf8').catch(() => undefined);
-      if (text !== undefined) outcomes[decodeURIComponent(name)] = JSON.parse(text) as HandlerOutcome;
+      if (text !== undefined) {
+        const { handler, ...outcome } = JSON.parse(text) as HandlerOutcome & { handler?: string };
+        outcomes[handler ?? decodeURIComponent(name)] = outcome;
+      }
     }
     return outcomes;
   }
@@ -126,6 +134,7 @@ export class FsArchiveSink implements ArchiveSink {
 
 /** A file's name is the archive id; an event id alone can match a tenant-qualified one. */
 function mayBe(name: string, id: string): boolean {
+  if (isShortened(name)) return true;
   const decoded = decodeURIComponent(name);
   return decoded === id || decoded.endsWith(`.${id}`);
 }

@@ -34,10 +34,17 @@ const HOP_HEADERS = new Set([
 ]);
 
 /**
+ * Archived headers whose name says credential or signature: never sent on, whether or not the dev
+ * `sign()` replaces them (GitHub's SHA-1 `x-hub-signature` beside the -256 one, Box's secondary).
+ */
+const CREDENTIAL_NAME = /signature|hmac|token|secret|auth|digest|verification|key/i;
+
+/**
  * Posts archived deliveries to a URL (a local app, for debugging), each body signed anew by its
- * scheme's `sign()` with the development `secret` and the current time: the archived signature is
- * for the production secret, which this never needs. The archived headers go along (the event type,
- * the content type), the new signature headers replacing the old.
+ * scheme's `sign()` (and `signBody()`, for signatures inside the body) with the development `secret`
+ * and the current time: the archived signature is for the production secret, which this never needs.
+ * The archived headers go along (the event type, the content type), except any that looks like a
+ * credential or signature; then the dev signature headers.
  */
 export async function replayToUrl(
   archive: ArchiveSink,
@@ -50,18 +57,21 @@ export async function replayToUrl(
   const start = performance.now();
   await paced(selected, options.ratePerSecond, async (entry) => {
     const { delivery } = entry;
-    const body = Buffer.from(delivery.body, 'base64');
-    const signed = options.schemeOf(entry).sign({
+    const scheme = options.schemeOf(entry);
+    const input = {
       secret: options.secret,
-      body,
+      body: Buffer.from(delivery.body, 'base64'),
       timestamp: new Date(),
       url: options.url,
       ...(delivery.id === undefined ? {} : { id: delivery.id }),
       ...(delivery.type === undefined ? {} : { type: delivery.type }),
-    });
+    };
+    const signed = scheme.sign(input);
+    // Signatures inside the body (Adyen's per-item hmacSignature) are made anew too.
+    const body = scheme.signBody ? scheme.signBody(input) : input.body;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(delivery.headers)) {
-      if (!HOP_HEADERS.has(name)) headers[name] = value;
+      if (!HOP_HEADERS.has(name) && !CREDENTIAL_NAME.test(name)) headers[name] = value;
     }
     for (const [name, value] of Object.entries(signed)) headers[name.toLowerCase()] = value;
     const response = await fetch(options.url, { method: 'POST', headers, body });

@@ -10,6 +10,8 @@ import {
   archiveKey,
   byArrival,
   dayPrefixes,
+  isShortened,
+  keySegment,
   matchesArchiveFilter,
   outcomeKey,
 } from './archive-sink.interface.js';
@@ -71,7 +73,7 @@ export class S3ArchiveSink implements ArchiveSink {
       new this.s3.PutObjectCommand({
         Bucket: this.options.bucket,
         Key: this.prefix + outcomeKey(ref, handler),
-        Body: JSON.stringify(outcome),
+        Body: JSON.stringify({ ...outcome, handler }),
         ContentType: 'application/json',
       }),
     );
@@ -80,16 +82,11 @@ export class S3ArchiveSink implements ArchiveSink {
   async list(filter: ArchiveFilter = {}): Promise<ArchivedDelivery[]> {
     const cutoff = this.options.retentionMs === undefined ? undefined : Date.now() - this.options.retentionMs;
     const since = filter.since ?? (cutoff === undefined ? undefined : new Date(cutoff));
-    const endpoints =
-      filter.endpoint === undefined ? await this.endpoints() : [encodeURIComponent(filter.endpoint)];
+    const endpoints = filter.endpoint === undefined ? await this.endpoints() : [keySegment(filter.endpoint)];
     const found: ArchivedDelivery[] = [];
     for (const endpoint of endpoints) {
       const prefixes = (since &&
-        dayPrefixes(
-          decodeURIComponent(endpoint),
-          since,
-          filter.until ?? new Date(Date.now() + 86_400_000),
-        )) ?? [`${endpoint}/`];
+        dayPrefixes(endpoint, since, filter.until ?? new Date(Date.now() + 86_400_000))) ?? [`${endpoint}/`];
       for (const prefix of prefixes) {
         const keys = await this.keys(this.prefix + prefix);
         const outcomes = new Map<string, string[]>();
@@ -106,8 +103,10 @@ export class S3ArchiveSink implements ArchiveSink {
           if (!matchesArchiveFilter(entry, filter)) continue;
           const byHandler: Record<string, HandlerOutcome> = {};
           for (const outcome of outcomes.get(key) ?? []) {
-            const handler = decodeURIComponent(outcome.slice(outcome.lastIndexOf('/') + 1));
-            byHandler[handler] = JSON.parse(await this.text(outcome)) as HandlerOutcome;
+            const { handler, ...recorded } = JSON.parse(await this.text(outcome)) as HandlerOutcome & {
+              handler?: string;
+            };
+            byHandler[handler ?? decodeURIComponent(outcome.slice(outcome.lastIndexOf('/') + 1))] = recorded;
           }
           found.push({ ...entry, outcomes: byHandler });
         }
@@ -123,7 +122,9 @@ export class S3ArchiveSink implements ArchiveSink {
 
   /** A key's last part is the archive id; an event id alone can match a tenant-qualified one. */
   private mayBe(key: string, id: string): boolean {
-    const name = decodeURIComponent(key.slice(key.lastIndexOf('/') + 1));
+    const last = key.slice(key.lastIndexOf('/') + 1);
+    if (isShortened(last)) return true;
+    const name = decodeURIComponent(last);
     return name === id || name.endsWith(`.${id}`);
   }
 

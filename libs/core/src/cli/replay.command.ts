@@ -5,13 +5,14 @@ import type { PresetName } from '../schemes/preset-registry.js';
 import { resolveScheme } from '../schemes/preset-registry.js';
 import type { AnyWebhookScheme } from '../schemes/webhook-scheme.interface.js';
 import { dateOption, openOperatorQueue, positiveOption } from './operator-options.js';
+import { requireRedisUrl } from './redis-url.js';
 import { UsageError } from './usage-error.js';
 
 export const REPLAY_USAGE = `  verified-webhooks replay (--id <id> | --all) [--redis <url>] [--prefix <prefix>]
                          [--archive <folder> | --archive s3://<bucket>/<prefix> [--s3-endpoint <url>] [--s3-region <r>]]
                          [--endpoint <e>] [--since <iso date>] [--until <iso date>] [--type <type or prefix.*>]
                          [--handler <name>]... [--dry-run] [--rate <per second>] [--fresh-keys]
-                         [--to <url> --secret <development secret> [--scheme <name>]]`;
+                         [--to <url> (--secret <development secret> | --secret-env <NAME>) [--scheme <name>]]`;
 
 export const REPLAY_HELP = `replay  runs the handlers of archived deliveries again, through the deployment's queue on --redis
         (the credentials there only): one by --id, or every one the filters select with --all.
@@ -19,7 +20,9 @@ export const REPLAY_HELP = `replay  runs the handlers of archived deliveries aga
         S3 location (S3ArchiveSink; credentials from the AWS SDK's usual environment). Handlers see the
         original idempotency keys unless --fresh-keys. --dry-run lists, --rate caps deliveries a second.
         --to posts each archived body to a URL instead (a local app), signed anew with --secret, a
-        development secret: never the production one.`;
+        development secret: never the production one (--secret-env NAME reads it from that environment
+        variable, so it is not in ps or the shell history). No archived credential or signature header
+        is sent along.`;
 
 const OPTIONS = {
   redis: { type: 'string' },
@@ -39,6 +42,7 @@ const OPTIONS = {
   'fresh-keys': { type: 'boolean', default: false },
   to: { type: 'string' },
   secret: { type: 'string' },
+  'secret-env': { type: 'string' },
   scheme: { type: 'string' },
 } as const;
 
@@ -48,13 +52,14 @@ type Io = { out(line: string): void; err(line: string): void };
 export async function replay(argv: readonly string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true });
   if (!values.id === !values.all) throw new UsageError('replay needs exactly one of --id <id> or --all.');
-  if (values.to !== undefined && !values.secret) {
+  const secret = secretOf(values.secret, values['secret-env']);
+  if (values.to !== undefined && !secret) {
     throw new UsageError(
-      'replay --to needs --secret <development secret>: each body is signed anew with it.',
+      'replay --to needs --secret <development secret> or --secret-env <NAME>: each body is signed anew with it.',
     );
   }
-  if (values.to === undefined && (values.secret !== undefined || values.scheme !== undefined)) {
-    throw new UsageError('--secret and --scheme are for replay --to <url> only.');
+  if (values.to === undefined && (secret !== undefined || values.scheme !== undefined)) {
+    throw new UsageError('--secret, --secret-env and --scheme are for replay --to <url> only.');
   }
   if (values.to !== undefined && (values['fresh-keys'] || values.handler)) {
     throw new UsageError('--fresh-keys and --handler are for replay through the queue, not --to.');
@@ -67,13 +72,10 @@ export async function replay(argv: readonly string[], io: Io): Promise<number> {
     throw new UsageError('--s3-endpoint and --s3-region need --archive s3://<bucket>/<prefix>.');
   }
   const needsQueue = values.to === undefined || values.archive === undefined;
-  if (needsQueue && !values.redis) {
-    throw new UsageError(
-      values.to === undefined
-        ? 'replay needs --redis <url>: the queue the handlers run from.'
-        : 'replay --to without --archive reads the queue: it needs --redis <url>.',
-    );
-  }
+  // Checked as every operator command checks it: required, a redis(s):// URL with a host.
+  const redisUrl = needsQueue
+    ? requireRedisUrl(values.redis, values.to === undefined ? 'replay' : 'replay --to without --archive')
+    : undefined;
   const filter = {
     id: values.id,
     all: values.all,
@@ -85,13 +87,13 @@ export async function replay(argv: readonly string[], io: Io): Promise<number> {
     ratePerSecond: values.rate === undefined ? undefined : positiveOption(values.rate, '--rate'),
   };
   const fixedScheme = values.scheme === undefined ? undefined : presetScheme(values.scheme, '--scheme');
-  if (fixedScheme && values.secret) checkSecret(fixedScheme, values.secret);
+  if (fixedScheme && secret) checkSecret(fixedScheme, secret);
 
   let queue: (WebhookQueue & { close(): Promise<void> }) | undefined;
   let archive: ArchiveSink | undefined;
   try {
     if (needsQueue) {
-      queue = await openOperatorQueue(values.redis!, values.prefix, io);
+      queue = await openOperatorQueue(redisUrl!, values.prefix, io);
       if (!queue) return 1;
     }
     archive = await openArchive(values, queue);
@@ -100,13 +102,13 @@ export async function replay(argv: readonly string[], io: Io): Promise<number> {
       const schemeOf = (entry: ArchivedDelivery) => {
         const scheme =
           fixedScheme ?? presetScheme(entry.delivery.scheme, `the scheme of ${entry.deliveryId}`);
-        checkSecret(scheme, values.secret!);
+        checkSecret(scheme, secret!);
         return scheme;
       };
       const posted = await replayToUrl(archive, {
         ...filter,
         url: values.to,
-        secret: values.secret!,
+        secret: secret!,
         schemeOf,
       });
       for (const entry of posted) {
@@ -210,6 +212,15 @@ function checkSecret(scheme: AnyWebhookScheme, secret: string): void {
   } catch (error) {
     throw new UsageError(`--secret is not a ${scheme.name} secret: ${message(error)}`);
   }
+}
+
+/** The development secret: given, or read from the named environment variable (never both). */
+function secretOf(given: string | undefined, variable: string | undefined): string | undefined {
+  if (variable === undefined) return given;
+  if (given !== undefined) throw new UsageError('Give --secret or --secret-env, not both.');
+  const value = process.env[variable];
+  if (!value) throw new UsageError(`--secret-env names ${variable}, which is not set in the environment.`);
+  return value;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));

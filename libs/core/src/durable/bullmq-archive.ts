@@ -51,7 +51,7 @@ export async function archivedInBullmq(
       deliveryId: archiveIdOf(delivery),
       delivery,
       handlers: Object.keys(outcomes),
-      redacted: false,
+      redacted: delivery.redacted === true,
       outcomes,
     }))
     .filter((entry) => matchesArchiveFilter(entry, filter))

@@ -48,7 +48,7 @@ export class JobLedger {
         deliveryId: archiveIdOf(delivery),
         delivery,
         handlers: [...outcomes.keys()],
-        redacted: false,
+        redacted: delivery.redacted === true,
         outcomes: Object.fromEntries(outcomes),
       }))
       .filter((entry) => matchesArchiveFilter(entry, filter))

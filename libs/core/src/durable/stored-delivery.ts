@@ -1,6 +1,6 @@
 import type { WebhookHeaders } from '../internal/headers.js';
 import type { AnyWebhookScheme, SignedFields } from '../schemes/webhook-scheme.interface.js';
-import { secretHeadersOf } from '../archive/secret-headers.js';
+import { storableHeader } from '../archive/secret-headers.js';
 import { parsePayload, payloadFormat } from '../verify/payload.js';
 import type { VerifiedWebhookEvent } from '../verify/verified-webhook-event.interface.js';
 
@@ -31,6 +31,11 @@ export interface StoredDelivery {
   readonly tracestate?: string | undefined;
   /** Set on a replay of an archived delivery (docs/architecture.md, "Archive and replay"). */
   readonly via?: 'replay' | undefined;
+  /**
+   * The body is not the bytes that were verified: the scheme's `storedBody` took a secret out of it
+   * (Graph's clientState). A replay trusts it as stored, as for the archive's redaction hook.
+   */
+  readonly redacted?: true | undefined;
   /** Which replay: part of the job ids, so a replay is queued even while the original's jobs are kept. */
   readonly replayId?: string | undefined;
 }
@@ -47,12 +52,16 @@ export function storeDelivery(
 ): StoredDelivery {
   const kept: Record<string, string> = {};
   // A shared-token scheme's header is the secret itself: verified already, never stored.
-  const secretHeaders = scheme && 'sign' in scheme ? secretHeadersOf(scheme) : [];
+  const storable = storableHeader(scheme && 'sign' in scheme ? scheme : undefined);
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (value === undefined || UNSTORED_HEADERS.has(lower) || secretHeaders.includes(lower)) continue;
+    if (value === undefined || UNSTORED_HEADERS.has(lower) || !storable(lower)) continue;
     kept[lower] = typeof value === 'string' ? value : value.join(', ');
   }
+  // Secrets the sender put in the body never reach the queue (nor, from it, an archive).
+  const stored =
+    scheme && 'storedBody' in scheme && scheme.storedBody ? scheme.storedBody(event.rawBody) : event.rawBody;
+  const redacted = !stored.equals(event.rawBody);
   return {
     deliveryKey: event.deliveryKey,
     endpoint: event.endpoint,
@@ -63,9 +72,10 @@ export function storeDelivery(
     timestamp: event.timestamp?.getTime(),
     signed: event.signed,
     names,
-    body: event.rawBody.toString('base64'),
+    body: stored.toString('base64'),
     headers: kept,
     receivedAt,
+    ...(redacted ? { redacted: true as const } : {}),
     ...(scheme?.payloadFormat ? { payloadFormat: scheme.payloadFormat } : {}),
   };
 }

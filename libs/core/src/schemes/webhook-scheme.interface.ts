@@ -156,6 +156,12 @@ export interface WebhookScheme<
    * as the sender would send it, signed. The CLI sends this instead of the input body.
    */
   signBody?(input: SignInput): Buffer;
+  /**
+   * The body as it may be stored (queue job data, archives): without secrets the sender put in it
+   * (Microsoft Graph's `clientState`). Applied once verification has passed; handlers see this body,
+   * and a changed one is marked `redacted` (docs/architecture.md, "Archive and replay").
+   */
+  storedBody?(rawBody: Buffer): Buffer;
 }
 
 /** Any scheme, whatever its key and parsed types (method parameters are bivariant, so every preset fits). */

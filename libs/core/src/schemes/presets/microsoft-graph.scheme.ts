@@ -57,6 +57,9 @@ const MAX_TOKENS = 16;
 const MAX_CLIENT_STATE = 128;
 const MAX_VALIDATION_TOKEN = 4096;
 const KEYS_URL = new URL(MICROSOFT_IDENTITY_KEYS_URL);
+/** What a stored Graph body carries instead of each clientState (the route's secret). */
+export const REDACTED_CLIENT_STATE = '[redacted]';
+const CLIENT_STATE_MEMBER = /"clientState"\s*:\s*"(?:[^"\\]|\\.)*"/g;
 
 /**
  * Microsoft Graph change notifications (docs/providers.md, "Microsoft Graph"). Graph signs no body:
@@ -209,6 +212,15 @@ export function microsoftGraph(
       ).then((verdicts) => verdicts.every(Boolean));
     },
 
+    /**
+     * The clientState is the secret: a stored body carries the marker instead. Replaced in the raw
+     * text so the other bytes stay as sent; a body that still parses to another clientState (an
+     * escaped member name) is written anew from its parsed form (fail closed).
+     */
+    storedBody(rawBody: Buffer): Buffer {
+      return redactClientStates(rawBody);
+    },
+
     /** Graph's sender sets no header; the clientState is in the body you send, and must be the secret. */
     sign(input: SignInput): Record<string, string> {
       const body = jsonObject(Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body));
@@ -225,6 +237,29 @@ export function microsoftGraph(
       return { 'content-type': 'application/json' };
     },
   };
+}
+
+function redactClientStates(rawBody: Buffer): Buffer {
+  const marker = `"clientState":${JSON.stringify(REDACTED_CLIENT_STATE)}`;
+  const replaced = Buffer.from(rawBody.toString('utf8').replace(CLIENT_STATE_MEMBER, marker), 'utf8');
+  const notifications = (body: Buffer) => {
+    const value = jsonObject(body)?.value;
+    return Array.isArray(value) ? (value as unknown[]) : undefined;
+  };
+  const isRedacted = (item: unknown) =>
+    typeof item !== 'object' ||
+    item === null ||
+    !('clientState' in item) ||
+    (item as Record<string, unknown>).clientState === REDACTED_CLIENT_STATE;
+  if (notifications(replaced)?.every(isRedacted)) return replaced;
+  const body = jsonObject(rawBody);
+  if (!Array.isArray(body?.value)) return replaced;
+  const value = (body.value as unknown[]).map((item) =>
+    typeof item === 'object' && item !== null && 'clientState' in item
+      ? { ...item, clientState: REDACTED_CLIENT_STATE }
+      : item,
+  );
+  return Buffer.from(JSON.stringify({ ...body, value }), 'utf8');
 }
 
 /** The tenant of a Microsoft identity platform issuer (v1 `sts.windows.net/<tid>/`, v2 `login.microsoftonline.com/<tid>/v2.0`). */
