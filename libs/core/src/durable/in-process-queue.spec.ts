@@ -22,6 +22,27 @@ const fast = { baseDelayMs: 1, maxDelayMs: 2 };
 const until = (check: () => boolean) => vi.waitFor(() => expect(check()).toBe(true), { timeout: 5_000 });
 
 describe('InProcessQueue', () => {
+  it('forgets the ids it queued after a day, so its memory is bounded by a day of deliveries', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const queue = new InProcessQueue(fast);
+      const stored = await delivery('msg_day');
+      const waiting = async () => (await queue.stats([stored.endpoint]))[0]!.waiting;
+      const known = () => (queue as unknown as { known: Map<string, number> }).known;
+      await queue.enqueue(stored, ['a']);
+      await queue.enqueue(stored, ['a']); // a copy within the day: not queued again
+      expect([await waiting(), known().size]).toEqual([1, 1]);
+      vi.setSystemTime(Date.now() + 24 * 60 * 60_000 + 1);
+      await queue.enqueue(await delivery('msg_next_day'), ['a']);
+      expect(known().size).toBe(1); // msg_day's id is forgotten
+      await queue.enqueue(stored, ['a']); // so a copy a day later is queued again, as on BullMQ
+      expect([await waiting(), known().size]).toEqual([3, 2]);
+      await queue.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('runs one job per handler, each once, and does not queue a delivery again', async () => {
     const queue = new InProcessQueue(fast);
     const runs: string[] = [];

@@ -35,11 +35,14 @@ interface Worker {
  * included). Jobs enqueued before `process()` wait for it; a paused endpoint's wait for `resume()`
  * (in this process's memory only).
  */
+const KNOWN_FOR_MS = 24 * 60 * 60_000;
+
 export class InProcessQueue implements WebhookQueue {
   readonly durable = false;
   private readonly waiting = new Map<string, Pending[]>();
   private readonly workers = new Map<string, Worker>();
-  private readonly known = new Set<string>();
+  /** Job ids queued, by when: a copy within a day is not queued again (BullMQ keeps finished jobs as long). */
+  private readonly known = new Map<string, number>();
   private readonly dead = new Map<string, { letter: DeadLetter; pending: Pending }>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -54,10 +57,12 @@ export class InProcessQueue implements WebhookQueue {
 
   enqueue(delivery: StoredDelivery, handlers: readonly string[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('The in-process queue is closed.'));
+    const now = Date.now();
+    this.forgetBefore(now - KNOWN_FOR_MS);
     for (const handler of handlers) {
       const id = jobIdOf(delivery, handler);
       if (this.known.has(id)) continue;
-      this.known.add(id);
+      this.known.set(id, now);
       this.ledger.queued(id, handler, delivery);
       this.push({
         job: { id, endpoint: delivery.endpoint, handler, delivery },
@@ -162,6 +167,14 @@ export class InProcessQueue implements WebhookQueue {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Ids are kept in the order they were queued, so the expired ones are at the front. */
+  private forgetBefore(cutoff: number): void {
+    for (const [id, queuedAt] of this.known) {
+      if (queuedAt >= cutoff) return;
+      this.known.delete(id);
+    }
   }
 
   private get maxAttempts(): number {
