@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { errorText } from '../internal/error-text.js';
 import type { PresetName } from '../schemes/preset-registry.js';
 import { presetNames, resolveScheme } from '../schemes/preset-registry.js';
 import { generateSecret } from '../secrets/generate-secret.js';
@@ -130,9 +131,7 @@ async function send(args: string[], io: CliIo): Promise<number> {
     signed = scheme.sign(input);
   } catch (error) {
     // Senders that sign with their own keys (SNS, Pub/Sub) cannot be imitated here: say so in one line.
-    throw new UsageError(
-      `${scheme.name} cannot be sent by this CLI: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new UsageError(`${scheme.name} cannot be sent by this CLI: ${errorText(error)}`);
   }
   const headers = { 'content-type': 'application/json', ...signed, ...extra };
   // After signing: even one added byte must be refused. Schemes that sign inside the body (Adyen)
@@ -148,9 +147,7 @@ async function send(args: string[], io: CliIo): Promise<number> {
     try {
       response = await fetch(url, { method: 'POST', headers, body: sent });
     } catch (error) {
-      io.err(
-        `#${attempt}: could not reach ${url}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      io.err(`#${attempt}: could not reach ${url}: ${errorText(error)}`);
       return NOT_SENT;
     }
     const text = await response.text();
@@ -165,7 +162,7 @@ function signedBodyOf(scheme: ReturnType<typeof schemeOf>, input: Parameters<typ
     return scheme.signBody!(input).toString('utf8');
   } catch (error) {
     throw new UsageError(
-      `The ${scheme.name} scheme signs inside the body, and cannot sign this one: ${error instanceof Error ? error.message : String(error)}`,
+      `The ${scheme.name} scheme signs inside the body, and cannot sign this one: ${errorText(error)}`,
     );
   }
 }
@@ -187,9 +184,7 @@ function checkSecret(scheme: ReturnType<typeof schemeOf>, secret: string): void 
   try {
     key = scheme.importKey(secret);
   } catch (error) {
-    throw new UsageError(
-      `--secret is not a ${scheme.name} secret: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new UsageError(`--secret is not a ${scheme.name} secret: ${errorText(error)}`);
   }
   if (Buffer.isBuffer(key) && key.length < MIN_SECRET_BYTES) {
     throw new UsageError(
@@ -225,7 +220,7 @@ function schemeOf(name: string | undefined) {
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // The hint about scheme objects is for code, not for the command line.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     throw new UsageError(message.replace(/; or pass a scheme object.*$/, '.'));
   }
 }

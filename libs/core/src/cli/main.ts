@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { errorText } from '../internal/error-text.js';
 import { runCli } from './cli.js';
 
 try {
@@ -8,6 +9,6 @@ try {
   });
 } catch (error) {
   // Not a mistake in the command (those are answered by runCli): still one line, no stack trace.
-  process.stderr.write(`verified-webhooks: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`verified-webhooks: ${errorText(error)}\n`);
   process.exitCode = 1;
 }

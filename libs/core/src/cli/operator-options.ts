@@ -1,5 +1,6 @@
 import type { BullmqWebhookQueue } from '../durable/bullmq-webhook-queue.js';
 import type { CliIo } from './cli.js';
+import { errorText } from '../internal/error-text.js';
 import { UsageError } from './usage-error.js';
 
 /** `--since` / `--until`: a date `new Date()` reads, else a usage error naming the option. */
@@ -32,9 +33,7 @@ export async function openOperatorQueue(
     await queue.ping();
     return queue;
   } catch (error) {
-    io.err(
-      `verified-webhooks: Redis at --redis does not answer: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    io.err(`verified-webhooks: Redis at --redis does not answer: ${errorText(error)}`);
     await queue.close();
     return undefined;
   }

@@ -4,6 +4,7 @@ import type { WebhookQueue } from '../durable/webhook-queue.interface.js';
 import type { PresetName } from '../schemes/preset-registry.js';
 import { resolveScheme } from '../schemes/preset-registry.js';
 import type { AnyWebhookScheme } from '../schemes/webhook-scheme.interface.js';
+import { errorText } from '../internal/error-text.js';
 import { dateOption, openOperatorQueue, positiveOption } from './operator-options.js';
 import { requireRedisUrl } from './redis-url.js';
 import { UsageError } from './usage-error.js';
@@ -210,7 +211,7 @@ function checkSecret(scheme: AnyWebhookScheme, secret: string): void {
   try {
     scheme.importKey(secret);
   } catch (error) {
-    throw new UsageError(`--secret is not a ${scheme.name} secret: ${message(error)}`);
+    throw new UsageError(`--secret is not a ${scheme.name} secret: ${errorText(error)}`);
   }
 }
 
@@ -222,5 +223,3 @@ function secretOf(given: string | undefined, variable: string | undefined): stri
   if (!value) throw new UsageError(`--secret-env names ${variable}, which is not set in the environment.`);
   return value;
 }
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -2,6 +2,8 @@ import type { Job, JobType } from 'bullmq';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { ArchivedDelivery, ArchiveFilter } from '../archive/archive-sink.interface.js';
+import { withDeadline } from '../internal/deadline.js';
+import { errorText } from '../internal/error-text.js';
 import { closeClient } from '../replay/redis-replay.store.js';
 import { archivedInBullmq } from './bullmq-archive.js';
 import { jobIdOf } from './job-id.js';
@@ -311,20 +313,10 @@ export class BullmqWebhookQueue implements WebhookQueue {
   }
 }
 
-/** `work`, or a rejection once `ms` have passed. */
-function withDeadline<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
 const QUEUE_PREFIX = 'webhooks-';
 /** 'paused': the list BullMQ 5 moved held jobs to (6 keeps them in 'wait'); its count script still reads it. */
 const COUNTED = ['wait', 'paused', 'prioritized', 'active', 'delayed', 'failed'] as JobType[];
 const queueName = (endpoint: string) => `${QUEUE_PREFIX}${encodeURIComponent(endpoint)}`;
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * What a Redis for durable queues should have, as warnings: BullMQ loses jobs when Redis evicts keys

@@ -1,5 +1,6 @@
 import type { EndpointQueueStats } from './queue-control.js';
 import type { ArchivedDelivery, ArchiveFilter } from '../archive/archive-sink.interface.js';
+import { errorText } from '../internal/error-text.js';
 import { jobIdOf } from './job-id.js';
 import { JobLedger } from './job-ledger.js';
 import type { StoredDelivery } from './stored-delivery.js';
@@ -218,7 +219,7 @@ export class InProcessQueue implements WebhookQueue {
       this.ledger.settled(pending.job.id, 'processed', pending.attempt);
     } catch (error) {
       const dead = isNonRetryable(error) || pending.attempt >= maxAttempts;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorText(error);
       this.ledger.settled(pending.job.id, dead ? 'dead-lettered' : 'failed', pending.attempt, message);
       if (dead) {
         this.dead.set(pending.job.id, {
@@ -229,7 +230,7 @@ export class InProcessQueue implements WebhookQueue {
             handler: pending.job.handler,
             deliveryId: pending.job.delivery.id,
             attempts: pending.attempt,
-            error: error instanceof Error ? error.message : String(error),
+            error: message,
             failedAt: new Date(),
           },
         });

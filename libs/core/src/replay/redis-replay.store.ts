@@ -30,6 +30,8 @@ interface Cluster extends RedisCommands {
   readonly options: { redisOptions?: { commandTimeout?: number } };
   nodes(role: 'master'): RedisCommands[];
 }
+import { withDeadline } from '../internal/deadline.js';
+import { errorText } from '../internal/error-text.js';
 import type { ClaimResult, ReplayStore } from './replay-store.interface.js';
 import { ReplayStoreUnavailableError } from './replay-store.interface.js';
 import { newClaimToken } from './replay-key.js';
@@ -253,10 +255,16 @@ export class RedisReplayStore implements ReplayStore {
   /** The operation's answer, any failure as ReplayStoreUnavailableError, within our deadline if we keep one. */
   private async answer<T>(operation: Promise<T>): Promise<T> {
     try {
-      return await (this.timeoutMs === undefined ? operation : withTimeout(operation, this.timeoutMs));
+      return await (this.timeoutMs === undefined
+        ? operation
+        : withDeadline(
+            this.timeoutMs,
+            operation,
+            () => new ReplayStoreUnavailableError(`Redis did not answer within ${this.timeoutMs} ms.`),
+          ));
     } catch (error) {
       if (error instanceof ReplayStoreUnavailableError) throw error;
-      throw new ReplayStoreUnavailableError(error instanceof Error ? error.message : String(error), {
+      throw new ReplayStoreUnavailableError(errorText(error), {
         cause: error,
       });
     }
@@ -267,17 +275,6 @@ function commandTimeoutOf(client: RedisClient): number | undefined {
   return 'redisOptions' in client.options
     ? client.options.redisOptions?.commandTimeout
     : (client.options as RedisOptions).commandTimeout;
-}
-
-function withTimeout<T>(operation: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new ReplayStoreUnavailableError(`Redis did not answer within ${ms} ms.`)),
-      ms,
-    );
-  });
-  return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
